@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what twofa needs on a fresh Debian machine, and nothing twice.
+#   scripts/setup.sh run    build tools for the product (Rust, Node, libpq headers)
+#   scripts/setup.sh test   + test tools (oathtool, zbar, rsvg, chromium) and a running PostgreSQL
+set -euo pipefail
+mode="${1:-run}"
+
+need_pkgs=(pkg-config libssl-dev libpq-dev libpq5 ca-certificates)
+if [ "$mode" = test ]; then
+  need_pkgs+=(oathtool zbar-tools librsvg2-bin chromium fonts-dejavu-core postgresql python3-venv)
+fi
+
+missing=()
+for p in "${need_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v cargo >/dev/null || { echo "setup: cargo not found: install Rust (rustup) first" >&2; exit 1; }
+command -v npm >/dev/null || { echo "setup: npm not found: install Node.js 20 or newer first" >&2; exit 1; }
+
+if [ "$mode" = test ]; then
+  # PostgreSQL: use the one that runs; start the local cluster when none answers.
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    echo "setup: starting PostgreSQL"
+    ver=$(ls /etc/postgresql | sort -V | tail -n 1)
+    pg_ctlcluster --skip-systemctl-redirect "$ver" main start
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+  # A fresh Debian cluster wants a password over TCP; a trust-auth one ignores it.
+  if ! psql "postgres://postgres:postgres@127.0.0.1:5432/postgres" -Atqc 'select 1' >/dev/null 2>&1; then
+    su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
+  fi
+fi
