@@ -1,0 +1,60 @@
+//! Account passwords: NIST SP 800-63B length policy and Argon2id hashing at the OWASP minimum
+//! parameters, plus a dummy verification so that unknown users cost the same time.
+
+use rand_core::{CryptoRng, RngCore};
+
+use crate::argon;
+use crate::error::PasswordError;
+
+const MIN_CHARS: usize = 8;
+const MAX_CHARS: usize = 256;
+
+/// A valid hash at the production parameters of a password no one knows; verified for
+/// unknown users so the password step takes the same time whether the account exists.
+const DUMMY_PHC: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$RcFD27lgnCKrhV1gklqZdg$9jBXM/GkQ+RXt2KYtDY6t0A4+jNiMvHNIBO7V5gA7Bs";
+
+/// NIST SP 800-63B length rule: 8..=256 characters (Unicode scalar values, not bytes).
+pub fn password_policy(password: &str) -> Result<(), PasswordError> {
+    let chars = password.chars().count();
+    if chars < MIN_CHARS {
+        Err(PasswordError::TooShort)
+    } else if chars > MAX_CHARS {
+        Err(PasswordError::TooLong)
+    } else {
+        Ok(())
+    }
+}
+
+/// Argon2id PHC string (m=19456, t=2, p=1, 128-bit salt from `rng`) of a password that
+/// passes [`password_policy`].
+pub fn hash_password<R: CryptoRng + RngCore>(
+    password: &str,
+    rng: &mut R,
+) -> Result<String, PasswordError> {
+    password_policy(password)?;
+    argon::hash(password.as_bytes(), rng).ok_or(PasswordError::Hash)
+}
+
+/// One Argon2 verification against a stored PHC string; false for a malformed hash.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    argon::verify(password.as_bytes(), phc)
+}
+
+/// Spends the time of a real [`verify_password`] and discards the answer.
+pub fn verify_dummy(password: &str) {
+    let _ = std::hint::black_box(argon::verify(password.as_bytes(), DUMMY_PHC));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dummy_hash_has_production_parameters() {
+        // Same cost as a real verify only if the parameters are the production ones.
+        assert!(DUMMY_PHC.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(argon2::password_hash::phc::PasswordHash::new(DUMMY_PHC).is_ok());
+        assert!(!verify_password("", DUMMY_PHC));
+    }
+}
