@@ -1,0 +1,73 @@
+//! Password policy (NIST SP 800-63B lengths) and Argon2id hashing.
+
+mod common;
+
+use std::time::Instant;
+
+use twofa_core::{hash_password, password_policy, verify_dummy, verify_password, PasswordError};
+
+#[test]
+fn policy_counts_characters_not_bytes() {
+    assert_eq!(password_policy("1234567"), Err(PasswordError::TooShort));
+    assert_eq!(password_policy(""), Err(PasswordError::TooShort));
+    assert_eq!(password_policy("12345678"), Ok(()));
+    // 7 characters but 14 bytes.
+    assert_eq!(password_policy("ééééééé"), Err(PasswordError::TooShort));
+    // 256 characters but 512 bytes.
+    assert_eq!(password_policy(&"é".repeat(256)), Ok(()));
+    assert_eq!(password_policy(&"a".repeat(256)), Ok(()));
+    assert_eq!(
+        password_policy(&"a".repeat(257)),
+        Err(PasswordError::TooLong)
+    );
+}
+
+#[test]
+fn hash_is_argon2id_phc_and_verifies() {
+    let mut rng = common::rng(11);
+    let phc = hash_password("correct horse battery", &mut rng).unwrap();
+    assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+    assert!(verify_password("correct horse battery", &phc));
+    assert!(!verify_password("correct horse batterY", &phc));
+    assert!(!verify_password("correct horse battery", "garbage"));
+    let again = hash_password("correct horse battery", &mut rng).unwrap();
+    assert_ne!(phc, again, "salts must differ");
+}
+
+#[test]
+fn hashing_enforces_the_policy() {
+    let mut rng = common::rng(12);
+    assert_eq!(
+        hash_password("short", &mut rng),
+        Err(PasswordError::TooShort)
+    );
+    assert_eq!(
+        hash_password(&"x".repeat(300), &mut rng),
+        Err(PasswordError::TooLong)
+    );
+}
+
+#[test]
+fn dummy_verify_costs_about_a_real_verify() {
+    let phc = hash_password("correct horse battery", &mut common::rng(13)).unwrap();
+    let median = |f: &dyn Fn()| {
+        let mut times: Vec<_> = (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect();
+        times.sort();
+        times[2]
+    };
+    let real = median(&|| {
+        verify_password("wrong password", &phc);
+    });
+    let dummy = median(&|| verify_dummy("wrong password"));
+    // Loose bounds: a shared 2-core machine is noisy, but a skipped hash is 1000x faster.
+    assert!(
+        dummy * 2 > real && dummy < real * 2,
+        "dummy {dummy:?} vs real {real:?}"
+    );
+}
