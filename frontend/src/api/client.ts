@@ -1,0 +1,30 @@
+// The one HTTP client of the SPA, typed from the generated OpenAPI schema.
+// The session is an HttpOnly cookie: the browser attaches it (same-origin only) and adds
+// the Origin header itself, which the server's cross-origin check relies on.
+import createClient from "openapi-fetch";
+import { ApiError } from "./errors";
+import type { paths } from "./schema";
+
+export const api = createClient<paths>({
+  baseUrl: globalThis.location?.origin ?? "",
+  credentials: "same-origin",
+  // Looked up per call so tests can replace the global fetch after this module loads.
+  fetch: (request) => globalThis.fetch(request),
+});
+
+type Outcome<T> = { data?: T; error?: unknown; response: Response };
+
+/** Resolves to the success body, or throws an ApiError carrying the server's error code. */
+export async function unwrap<T>(call: Promise<Outcome<T>>): Promise<T> {
+  let outcome: Outcome<T>;
+  try {
+    outcome = await call;
+  } catch {
+    throw ApiError.network();
+  }
+  const { data, error, response } = outcome;
+  if (response.ok) {
+    return data as T;
+  }
+  throw ApiError.fromResponse(response, error);
+}

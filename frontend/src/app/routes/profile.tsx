@@ -1,0 +1,39 @@
+// Profile: the account, its Two-Factor Authentication section and its security activity.
+import { useState } from "react";
+import { ActivityList } from "../../features/activity/activity-list";
+import type { Me } from "../../features/session/api";
+import { Page } from "../page";
+import { TwoFactorSection } from "../profile/two-factor-section";
+import { useSession } from "../session";
+
+export function ProfileRoute({ me }: { me: Me }) {
+  const { refresh } = useSession();
+  const [activityVersion, setActivityVersion] = useState(0);
+
+  async function onChanged() {
+    await refresh();
+    setActivityVersion((v) => v + 1);
+  }
+
+  return (
+    <Page title="Profile">
+      <section className="card" aria-labelledby="account-heading">
+        <h2 id="account-heading">Account</h2>
+        <dl className="facts">
+          <dt>Username</dt>
+          <dd>{me.user.username}</dd>
+          <dt>Role</dt>
+          <dd>{me.user.is_admin ? "Administrator" : "User"}</dd>
+        </dl>
+      </section>
+      <section className="card" aria-labelledby="twofa-heading">
+        <h2 id="twofa-heading">Two-Factor Authentication</h2>
+        <TwoFactorSection me={me} onChanged={onChanged} />
+      </section>
+      <section className="card" aria-labelledby="activity-heading">
+        <h2 id="activity-heading">Security activity</h2>
+        <ActivityList version={activityVersion} />
+      </section>
+    </Page>
+  );
+}
