@@ -1,0 +1,273 @@
+// Browser end-to-end test: the whole 2FA user guide in headless Chromium against the real
+// `twofa` binary on a fresh SQLite database. Run with `npm run e2e` in frontend/.
+// Screenshots of every step, at 1280 px and at 360 px wide, go to the folder printed first.
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { after, before, test } from "node:test";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DESKTOP, PHONE, launch } from "./lib/browser.mjs";
+import { startServer } from "./lib/server.mjs";
+import { oathtoolAt, totpAt } from "./lib/totp.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "..", "..");
+const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+const shotsDir = process.env.TWOFA_E2E_SCREENSHOTS ?? join(here, "screenshots", stamp);
+mkdirSync(shotsDir, { recursive: true });
+console.log(`screenshots: ${shotsDir}`);
+
+const USERNAME = "alice";
+const PASSWORD = "Velvet-Orchard-Lantern-42";
+const SITE_FILE = "borg-backup-server-alice-recovery-codes.txt";
+
+let server;
+let session;
+let page;
+let now = Math.floor(Date.now() / 1000);
+const secrets = { key: "", codes: [], used: [] };
+let broken = false;
+let shot = 0;
+
+before(async () => {
+  server = await startServer({
+    binary: process.env.TWOFA_TEST_BIN ?? "/var/cache/twofa/target/debug/twofa",
+    staticDir: join(repo, "frontend", "dist"),
+  });
+  // A pinned clock lets each sign-in use the next 30-second step instead of waiting for it.
+  await server.setClock(now);
+  session = await launch();
+  page = session.page;
+  await session.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.origin });
+});
+
+after(async () => {
+  await session?.browser.close();
+  await server?.stop();
+  console.log(`screenshots: ${shotsDir}`);
+});
+
+/** One step of the guide; later steps are skipped once one fails, since each builds on the last. */
+function step(name, body) {
+  test(name, async (t) => {
+    if (broken) return t.skip("an earlier step failed");
+    try {
+      await body();
+    } catch (err) {
+      broken = true;
+      await capture(`FAILED-${name.replace(/\W+/g, "-")}`).catch(() => {});
+      throw err;
+    }
+  });
+}
+
+/** Full-page screenshots of the current state at desktop and at 360 px width. */
+async function capture(name) {
+  shot += 1;
+  const base = `${String(shot).padStart(2, "0")}-${name}`;
+  await page.screenshot({ path: join(shotsDir, `${base}-desktop.png`), fullPage: true });
+  await page.setViewportSize(PHONE);
+  await page.waitForTimeout(100);
+  await page.screenshot({ path: join(shotsDir, `${base}-360px.png`), fullPage: true });
+  await page.setViewportSize(DESKTOP);
+  await page.waitForTimeout(50);
+}
+
+/** The code an authenticator app would show 30 s after the last one (the server clock moves too). */
+async function nextCode() {
+  now += 30;
+  await server.setClock(now);
+  const code = totpAt(secrets.key, now);
+  secrets.used.push(code);
+  return code;
+}
+
+async function signInWithPassword() {
+  await page.getByLabel("Username").fill(USERNAME);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function signOut() {
+  await page.getByRole("button", { name: new RegExp(USERNAME) }).click();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("heading", { name: "Sign in", level: 1 }).waitFor();
+}
+
+step("first run: create the administrator account", async () => {
+  await page.goto(`${server.origin}/`);
+  await page.getByRole("heading", { name: "Sign in", level: 1 }).waitFor();
+  await page.getByRole("link", { name: "Create the administrator account" }).click();
+  await page.getByRole("heading", { name: "Set up Borg Backup Server" }).waitFor();
+  await page.getByLabel("Username").fill(USERNAME);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("Repeat password").fill(PASSWORD);
+  await capture("setup");
+  await page.getByRole("button", { name: "Create administrator account" }).click();
+  await page.getByText(`Account ${USERNAME} created. Sign in with it now.`).waitFor();
+  assert.equal(await page.getByLabel("Username").inputValue(), USERNAME);
+});
+
+step("sign in with the password only (2FA off)", async () => {
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await capture("sign-in");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Profile", level: 1 }).waitFor();
+  await page.getByText("Two-factor authentication adds a second step").waitFor();
+  await capture("profile-2fa-off");
+});
+
+step("Profile → Enable 2FA asks for the password, then shows the QR code and the key", async () => {
+  await page.getByRole("button", { name: "Enable 2FA" }).click();
+  await page.getByLabel("Confirm your password").fill(PASSWORD);
+  await capture("enable-password");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("heading", { name: "Step 1 of 2: connect your authenticator app" }).waitFor();
+
+  const qr = page.getByRole("img", { name: /QR code/ });
+  assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), "the QR code image rendered");
+  const grouped = (await page.getByTestId("totp-key").textContent()) ?? "";
+  assert.match(grouped, /^([A-Z2-7]{4} )*[A-Z2-7]{1,4}$/, "the key is shown in groups of four");
+  secrets.key = grouped.replace(/\s/g, "");
+  assert.equal(secrets.key.length, 32, "a 160-bit key is 32 base32 characters");
+
+  await page.getByText("Can't scan?").click();
+  await page.getByText("Time-based, 6 digits").waitFor();
+  await page.getByRole("button", { name: "Copy key" }).click();
+  await page.getByText("Copied key.").waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secrets.key);
+  await capture("enrol-qr-and-key");
+});
+
+step("the code computed from the key turns 2FA on and shows ten recovery codes", async () => {
+  const code = await nextCode();
+  const oath = oathtoolAt(secrets.key, now);
+  if (oath !== null) assert.equal(code, oath, "node's TOTP agrees with oathtool");
+  // Typed as a person would paste it from some apps; the field submits by itself at six digits.
+  await page.getByLabel("Enter the 6-digit code the app now shows").fill(`${code.slice(0, 3)} ${code.slice(3)}`);
+  await page.getByRole("heading", { name: "Step 2 of 2: save your recovery codes" }).waitFor();
+  secrets.codes = await page.getByTestId("recovery-codes").locator("li").allTextContents();
+  assert.equal(secrets.codes.length, 10);
+  for (const c of secrets.codes) assert.match(c, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  assert.equal(new Set(secrets.codes).size, 10);
+  await capture("recovery-codes");
+});
+
+step("recovery codes: Download .txt, Copy all, Print layout, then 'I have saved'", async () => {
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download .txt" }).click()]);
+  assert.equal(download.suggestedFilename(), SITE_FILE);
+  const text = readFileSync(await download.path(), "utf8");
+  assert.match(text, /^Borg Backup Server: recovery codes\r\n/);
+  assert.ok(text.includes(`Account: ${USERNAME}\r\n`));
+  assert.ok(text.includes(`Server:  ${new URL(server.origin).host}\r\n`));
+  secrets.codes.forEach((c, i) => assert.ok(text.includes(`${String(i + 1).padStart(2, " ")}. ${c}\r\n`), `file holds code ${i + 1}`));
+  await download.saveAs(join(shotsDir, SITE_FILE));
+
+  await page.getByRole("button", { name: "Copy all" }).click();
+  await page.getByText("Copied recovery codes.").waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secrets.codes.join("\n"));
+
+  await page.emulateMedia({ media: "print" });
+  await capture("recovery-codes-print-layout");
+  await page.emulateMedia({ media: "screen" });
+
+  const done = page.getByRole("button", { name: "Done" });
+  assert.ok(await done.isDisabled(), "Done waits for the confirmation");
+  await page.getByRole("checkbox", { name: "I have saved my recovery codes" }).check();
+  await done.click();
+  await page.getByText("Two-factor authentication is on.").waitFor();
+  assert.equal(await page.getByTestId("recovery-remaining").textContent(), "Recovery codes left: 10 of 10.");
+  await capture("profile-2fa-on");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await capture("profile-2fa-on-dark");
+  await page.emulateMedia({ colorScheme: "light" });
+});
+
+step("a deep link survives a reload (history fallback)", async () => {
+  await page.reload();
+  await page.getByRole("heading", { name: "Profile", level: 1 }).waitFor();
+  await page.getByText("Recovery codes left: 10 of 10.").waitFor();
+});
+
+step("sign out from the username menu", async () => {
+  await page.getByRole("button", { name: new RegExp(USERNAME) }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+  await capture("user-menu-open");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByText("You are signed out.").waitFor();
+  await capture("signed-out");
+  const me = await page.evaluate(() => fetch("/api/me").then((r) => r.status));
+  assert.equal(me, 401, "the server session ended");
+});
+
+step("sign in: the password leads to the code prompt; a wrong and a used code are explained", async () => {
+  await signInWithPassword();
+  await page.getByRole("heading", { name: "Two-factor authentication", level: 1 }).waitFor();
+  const field = page.getByLabel("6-digit code");
+  assert.equal(await field.getAttribute("autocomplete"), "one-time-code");
+  assert.equal(await field.getAttribute("inputmode"), "numeric");
+  await capture("second-step");
+
+  const current = totpAt(secrets.key, now + 30);
+  const wrong = current === "000000" ? "111111" : "000000";
+  await field.fill(wrong);
+  await page.getByText("That code is not right.").waitFor();
+  await capture("second-step-wrong-code");
+
+  // The enrolment code is still inside the ±1 step window, but was already used: a replay.
+  await field.fill(secrets.used[0]);
+  await page.getByText("That code was already used. Wait for the next code").waitFor();
+  await capture("second-step-code-already-used");
+});
+
+step("sign in with the next code", async () => {
+  await page.getByLabel("6-digit code").fill(await nextCode());
+  await page.getByRole("heading", { name: "Profile", level: 1 }).waitFor();
+  await page.getByText("Recovery codes left: 10 of 10.").waitFor();
+  await capture("signed-in-with-code");
+});
+
+step("sign out, sign in with a recovery code instead", async () => {
+  await signOut();
+  await signInWithPassword();
+  await page.getByRole("button", { name: "Use a recovery code instead" }).click();
+  await page.getByLabel("Recovery code").fill(secrets.codes[0].toLowerCase());
+  await capture("second-step-recovery-code");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.getByRole("heading", { name: "Profile", level: 1 }).waitFor();
+  await page.getByText("You signed in with a recovery code; it cannot be used again. You have 9 recovery codes left.").waitFor();
+  assert.equal(await page.getByTestId("recovery-remaining").textContent(), "Recovery codes left: 9 of 10.");
+  await capture("signed-in-with-recovery-code");
+});
+
+step("disable 2FA with the password and a current code", async () => {
+  await page.getByRole("button", { name: "Disable 2FA" }).click();
+  await page.getByRole("heading", { name: "Turn off two-factor authentication" }).waitFor();
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("Current 6-digit code").fill(await nextCode());
+  await capture("disable-form");
+  await page.getByRole("button", { name: "Turn off 2FA" }).click();
+  await page.getByText("Two-factor authentication is off.").waitFor();
+  await page.getByRole("button", { name: "Enable 2FA" }).waitFor();
+  await page.getByTestId("activity").waitFor();
+  await capture("profile-2fa-disabled-with-activity");
+});
+
+step("nothing secret in web storage or the console, and no console errors", async () => {
+  const storage = await page.evaluate(() => ({
+    local: Object.entries(localStorage),
+    session: Object.entries(sessionStorage),
+  }));
+  assert.deepEqual(storage, { local: [], session: [] }, "the SPA keeps nothing in web storage");
+  const logged = session.log.console.map((m) => m.text).join("\n");
+  for (const secret of [PASSWORD, secrets.key, ...secrets.codes, ...secrets.used]) {
+    assert.ok(!logged.includes(secret), "no secret, code or key in the console");
+  }
+  // Chromium itself reports each HTTP error answer as a console error; those the test provoked
+  // (401 for signed-out /api/me and for wrong codes) are expected. Anything else is a bug.
+  const unexpected = session.log.console.filter(
+    (m) => m.type === "error" && !/^Failed to load resource: the server responded with a status of 401/.test(m.text),
+  );
+  assert.deepEqual(unexpected, []);
+  assert.deepEqual(session.log.errors, [], "no uncaught exception in the page");
+});
