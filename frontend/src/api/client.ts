@@ -26,5 +26,12 @@ export async function unwrap<T>(call: Promise<Outcome<T>>): Promise<T> {
   if (response.ok) {
     return data as T;
   }
-  throw ApiError.fromResponse(response, error);
+  const failure = ApiError.fromResponse(response, error);
+  if (failure.code === "unauthenticated") {
+    window.dispatchEvent(new Event(SESSION_ENDED));
+  }
+  throw failure;
 }
+
+/** Fired on window when the server says the session is gone (expired, revoked, signed out elsewhere). */
+export const SESSION_ENDED = "twofa:session-ended";

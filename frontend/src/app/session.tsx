@@ -1,6 +1,7 @@
 // Who is signed in, the pending sign-in challenge, and a one-shot notice for the next page.
 // All of it lives in memory only: nothing about the session is written to web storage.
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type Dispatch, type ReactNode, type SetStateAction } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type Dispatch, type ReactNode, type SetStateAction } from "react";
+import { SESSION_ENDED } from "../api/client";
 import { ApiError } from "../api/errors";
 import { fetchMe, type Me } from "../features/session/api";
 
@@ -25,6 +26,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<SessionState>({ status: "loading" });
   const [challenge, setChallenge] = useState<Challenge | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
+  const signedInRef = useRef(false);
+  signedInRef.current = session.status === "signed-in";
 
   const refresh = useCallback(async () => {
     try {
@@ -43,6 +46,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+
+  // A call made while signed in found the session gone: say so on the sign-in screen.
+  useEffect(() => {
+    function ended() {
+      if (signedInRef.current) {
+        setNotice({ tone: "info", text: "Your session has ended. Sign in again to continue.", path: "/login" });
+        setSession({ status: "signed-out" });
+      }
+    }
+    window.addEventListener(SESSION_ENDED, ended);
+    return () => window.removeEventListener(SESSION_ENDED, ended);
+  }, []);
 
   const value = useMemo(
     () => ({ session, refresh, signedOut, challenge, setChallenge, notice, setNotice }),

@@ -43,7 +43,6 @@ export function CodeInput({
       spellCheck={false}
       autoCorrect="off"
       autoCapitalize="off"
-      placeholder="000000"
       value={value}
       disabled={disabled}
       autoFocus={autoFocus}

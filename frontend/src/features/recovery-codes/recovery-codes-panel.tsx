@@ -27,6 +27,9 @@ export function RecoveryCodesPanel({ title, codes, site, username, onDone }: Pro
       <h3 ref={headingRef} tabIndex={-1}>
         {title}
       </h3>
+      <p className="print-only">
+        {site}: recovery codes for {username} ({window.location.host})
+      </p>
       <p>
         If you lose your phone, each of these codes lets you sign in once instead of an authenticator code.{" "}
         <strong>They are shown only now.</strong> Save them somewhere safe, away from your phone.
