@@ -259,6 +259,7 @@ step("nothing secret in web storage or the console, and no console errors", asyn
     session: Object.entries(sessionStorage),
   }));
   assert.deepEqual(storage, { local: [], session: [] }, "the SPA keeps nothing in web storage");
+  assert.equal(await page.locator("script:not([src])").count(), 0, "no inline script");
   const logged = session.log.console.map((m) => m.text).join("\n");
   for (const secret of [PASSWORD, secrets.key, ...secrets.codes, ...secrets.used]) {
     assert.ok(!logged.includes(secret), "no secret, code or key in the console");
