@@ -100,25 +100,21 @@ pub fn verify(
     // Drift is reported as i8; no real deployment uses a window anywhere near this.
     let w = i16::from(window.min(i8::MAX as u8));
     // Order of preference: 0, -1, +1, -2, +2, ...
-    for distance in 0..=w {
-        for drift in [-distance, distance] {
-            if distance == 0 && drift > 0 {
-                continue;
-            }
-            let step = current.checked_add_signed(i64::from(drift));
-            // Steps before the epoch do not exist; compute a dummy to keep the work constant.
-            let exists = Choice::from(u8::from(step.is_some()));
-            let step = step.unwrap_or(current);
-            let candidate = six_digits(truncate(&keyed, step));
-            let matches = candidate.ct_eq(typed) & exists;
-            let fresh = !has_last | step.ct_gt(&last);
-            let take = matches & fresh & !accepted;
-            accepted_step.conditional_assign(&step, take);
-            // |drift| <= 127 by the clamp above.
-            accepted_drift.conditional_assign(&(drift as i8), take);
-            accepted |= matches & fresh;
-            replayed |= matches & !fresh;
-        }
+    let offsets = std::iter::once(0).chain((1..=w).flat_map(|d| [-d, d]));
+    for drift in offsets {
+        let step = current.checked_add_signed(i64::from(drift));
+        // Steps before the epoch do not exist; compute a dummy to keep the work constant.
+        let exists = Choice::from(u8::from(step.is_some()));
+        let step = step.unwrap_or(current);
+        let candidate = six_digits(truncate(&keyed, step));
+        let matches = candidate.ct_eq(typed) & exists;
+        let fresh = !has_last | step.ct_gt(&last);
+        let take = matches & fresh & !accepted;
+        accepted_step.conditional_assign(&step, take);
+        // |drift| <= 127 by the clamp above.
+        accepted_drift.conditional_assign(&(drift as i8), take);
+        accepted |= matches & fresh;
+        replayed |= matches & !fresh;
     }
 
     if bool::from(accepted) {
