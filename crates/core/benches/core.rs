@@ -208,8 +208,12 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Interleaved rounds: every contender runs one batch per round, in rotating order, so slow
-/// drifts of a shared machine hit all of them alike. Returns the median ns/op of each.
-fn interleaved(rounds: usize, iters: u32, contenders: &mut [&mut dyn FnMut() -> bool]) -> Vec<f64> {
+/// drifts of a shared machine hit all of them alike. Returns each contender's ns/op per round.
+fn interleaved(
+    rounds: usize,
+    iters: u32,
+    contenders: &mut [&mut dyn FnMut() -> bool],
+) -> Vec<Vec<f64>> {
     let n = contenders.len();
     let mut samples = vec![Vec::with_capacity(rounds); n];
     for round in 0..rounds {
@@ -218,7 +222,12 @@ fn interleaved(rounds: usize, iters: u32, contenders: &mut [&mut dyn FnMut() -> 
             samples[i].push(time_batch(iters, &mut *contenders[i]));
         }
     }
-    samples.into_iter().map(median).collect()
+    samples
+}
+
+/// Median over rounds of the per-round ratio a/b (paired, so a burst of load cancels out).
+fn paired_ratio(a: &[f64], b: &[f64]) -> f64 {
+    median(a.iter().zip(b).map(|(x, y)| x / y).collect())
 }
 
 fn verdict(ok: bool) -> &'static str {
@@ -233,12 +242,12 @@ fn print_ratios(quick: bool, totp: &TotpFixture, rec: &RecoveryFixture) {
     let key = totp.secret.expose_bytes();
     let step = NOW / 30;
     let (rounds, iters, argon_rounds) = if quick {
-        (15, 2_000, 3)
+        (31, 1_000, 5)
     } else {
-        (41, 20_000, 15)
+        (301, 2_000, 21)
     };
 
-    let m = interleaved(
+    let s = interleaved(
         rounds,
         iters,
         &mut [
@@ -252,7 +261,7 @@ fn print_ratios(quick: bool, totp: &TotpFixture, rec: &RecoveryFixture) {
             &mut || totp_lite_window(black_box(&totp.secret), black_box(totp.wrong.as_str())),
         ],
     );
-    let [raw, wrong, minus1, zero, plus1, w0, hmac1, lite] = m[..] else {
+    let [raw, wrong, minus1, zero, plus1, w0, hmac1, lite] = &s[..] else {
         unreachable!("eight contenders")
     };
 
@@ -263,16 +272,24 @@ fn print_ratios(quick: bool, totp: &TotpFixture, rec: &RecoveryFixture) {
             rec.check_against_set()
         }],
     );
-    let (argon_raw, argon_set) = (a[0], a[1]);
+    let rec_ratio = paired_ratio(&a[1], &a[0]);
+    let (argon_raw, argon_set) = (median(a[0].clone()), median(a[1].clone()));
 
-    let g1 = wrong / raw;
-    let g3: Vec<f64> = [minus1, zero, plus1].iter().map(|x| x / wrong).collect();
+    let g1 = paired_ratio(wrong, raw);
+    let g2 = paired_ratio(w0, hmac1);
+    let g3: Vec<f64> = [minus1, zero, plus1]
+        .iter()
+        .map(|x| paired_ratio(x, wrong))
+        .collect();
     let g3_ok = g3.iter().all(|r| (0.9..=1.1).contains(r));
-    let rec_ratio = argon_set / argon_raw;
+    let w1_over_w0 = paired_ratio(wrong, w0);
+    let lite_over_raw = paired_ratio(lite, raw);
+    let [raw, wrong, minus1, zero, plus1, w0, hmac1, lite] =
+        [raw, wrong, minus1, zero, plus1, w0, hmac1, lite].map(|v| median(v.clone()));
 
     println!();
     println!(
-        "twofa-core ratios ({} mode; medians of interleaved rounds, same run)",
+        "twofa-core ratios ({} mode; medians over interleaved rounds in one run; ratios paired per round)",
         if quick { "quick" } else { "full" }
     );
     println!("  raw 3x HMAC-SHA1 window        {raw:>10.1} ns");
@@ -302,16 +319,16 @@ fn print_ratios(quick: bool, totp: &TotpFixture, rec: &RecoveryFixture) {
     );
     println!(
         "G2 verify window 0 / bare HMAC-SHA1      = {:.3}  (<= 2.0) {}",
-        w0 / hmac1,
-        verdict(w0 / hmac1 <= 2.0)
+        g2,
+        verdict(g2 <= 2.0)
     );
     println!(
         "   verify +-1 / verify window 0          = {:.3}  (about 2: the key schedule is computed once, 8 vs 4 SHA-1 blocks)",
-        wrong / w0
+        w1_over_w0
     );
     println!(
         "   totp-lite 3x String / raw 3x HMAC     = {:.3}  (reference, not on the hot path)",
-        lite / raw
+        lite_over_raw
     );
     println!(
         "recovery check vs 10 / raw argon2 verify = {rec_ratio:.3}  (<= 1.1) {}",
