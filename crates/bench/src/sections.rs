@@ -1,0 +1,344 @@
+//! The server figures (2)–(5), each against its same-run baseline.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::ensure;
+
+use crate::db::Db;
+use crate::flows::{self, ChallengePool, PASSWORD};
+use crate::load::{self, call, Outcome, Spec};
+use crate::micro;
+use crate::run::{agg, fmt_ms, fmt_rps, interleaved, median, Agg, Ctx, Fixture};
+use crate::server::{Rss, Server};
+
+const MIB: f64 = 1024.0;
+/// Argon2 memory per hash in flight at the stored parameters (m=19456 KiB).
+const ARGON2_MIB: f64 = 19.0;
+
+/// Paced load for latency figures: well below saturation, so latency is service time.
+fn paced_rate(ctx: &Ctx) -> f64 {
+    if ctx.plan.smoke {
+        50.0
+    } else {
+        200.0
+    }
+}
+
+/// Enough fresh challenges for `requests` answers (5 per challenge) plus a margin.
+fn pool_for(db: &mut Db, user_ids: &[i64], requests: f64) -> anyhow::Result<Arc<ChallengePool>> {
+    let per_user = ((requests * 1.3 / 5.0) / user_ids.len() as f64)
+        .ceil()
+        .max(1.0) as usize;
+    let now = i64::try_from(flows::unix_now())?;
+    Ok(ChallengePool::new(
+        db.insert_challenges(user_ids, per_user, now)?,
+    ))
+}
+
+/// (2a) and (2b): the password step against the argon2 crate at the stored parameters.
+pub async fn login(
+    ctx: &mut Ctx,
+    server: &Server,
+    db: &mut Db,
+    fx: &Fixture,
+) -> anyhow::Result<f64> {
+    let user = &fx.users[0];
+    let phc = db.password_hash(fx.user_ids[0])?;
+    let params = phc.split('$').nth(3).unwrap_or("?").to_owned();
+    let work = flows::login_workload(vec![user.name.clone()]);
+    let (mut login_ms, mut verify_ms) = (Vec::new(), Vec::new());
+    for _ in 0..ctx.plan.login_samples {
+        let started = Instant::now();
+        let (status, body) = call(server.addr, (work.next)(0), None).await?;
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        ensure!(
+            (work.expect)(status, body.to_string().as_bytes()),
+            "POST /api/login answered {status} {body}"
+        );
+        login_ms.push(ms);
+        verify_ms.push(micro::argon2_verify_ms(PASSWORD, &phc)?);
+    }
+    let (login_p50, verify_p50) = (median(login_ms), median(verify_ms));
+    let r = login_p50 / verify_p50;
+    ctx.report.ratio(
+        "(2a) POST /api/login password step, p50 over sequential logins",
+        fmt_ms(login_p50),
+        format!("{} argon2 verify ({params})", fmt_ms(verify_p50)),
+        r,
+        "≤ 1.10×",
+        r <= 1.10,
+    );
+
+    let names = fx.users.iter().map(|u| u.name.clone()).collect();
+    let flood = Arc::new(flows::login_workload(names));
+    let spec = Spec {
+        connections: ctx.plan.flood_conns,
+        duration: ctx.plan.flood_dur,
+        max_requests: 1_000_000,
+        rate: None,
+    };
+    let out = load::run(server.addr, flood, spec).await;
+    println!("    twofa [login flood] {}", out.summary());
+    ensure!(
+        out.expected > 0,
+        "the login flood got no successful answer: {}",
+        out.summary()
+    );
+    let ideal = ctx.cores as f64 * 1000.0 / verify_p50;
+    let r = out.rps() / ideal;
+    ctx.report.ratio(
+        "(2b) password-login throughput, closed loop",
+        format!(
+            "{:.1} logins/s ({} connections)",
+            out.rps(),
+            ctx.plan.flood_conns
+        ),
+        format!(
+            "{:.1}/s = {} cores ÷ {}",
+            ideal,
+            ctx.cores,
+            fmt_ms(verify_p50)
+        ),
+        r,
+        "≥ 0.80×",
+        r >= 0.8,
+    );
+    if !out.unexpected.is_empty() {
+        ctx.report
+            .note(format!("login flood: other answers {:?}", out.unexpected));
+    }
+    // Blocks the (single-threaded) client runtime on purpose: nothing else runs meanwhile.
+    let secs = if ctx.plan.smoke { 1 } else { 4 };
+    let threads_rate = micro::argon2_rate(PASSWORD, &phc, ctx.cores, Duration::from_secs(secs));
+    ctx.report.info(
+        "(2c) argon2 crate, verify loop on all cores in-process (scaling check)",
+        format!("{threads_rate:.1} verifies/s on {} threads", ctx.cores),
+        format!("{ideal:.1}/s ideal"),
+        format!("{:.2}×", threads_rate / ideal),
+    );
+    Ok(verify_p50)
+}
+
+/// (3) Challenge p99 with and without a login flood, and the server's peak RSS.
+pub async fn isolation(
+    ctx: &mut Ctx,
+    server: &Server,
+    db: &mut Db,
+    fx: &Fixture,
+    idle: Option<Rss>,
+) -> anyhow::Result<()> {
+    let rate = paced_rate(ctx);
+    let secs = ctx.plan.dur.as_secs_f64();
+    let pool = pool_for(db, &fx.user_ids, rate * secs * ctx.plan.reps as f64 * 2.0)?;
+    let challenge = Arc::new(flows::challenge_workload(pool, fx.code.clone()));
+    let names = fx.users.iter().map(|u| u.name.clone()).collect();
+    let flood = Arc::new(flows::login_workload(names));
+    let paced = Spec {
+        connections: ctx.plan.paced_conns,
+        duration: ctx.plan.dur,
+        max_requests: 1_000_000,
+        rate: Some(rate),
+    };
+    let flood_spec = Spec {
+        connections: ctx.plan.flood_conns,
+        duration: ctx.plan.dur + Duration::from_millis(1500),
+        max_requests: 1_000_000,
+        rate: None,
+    };
+    let (mut calm, mut stormy, mut floods) = (Vec::new(), Vec::new(), Vec::new());
+    for rep in 0..ctx.plan.reps {
+        let out = load::run(server.addr, challenge.clone(), paced).await;
+        println!("    challenge alone rep {}: {}", rep + 1, out.summary());
+        out.check("challenge without flood")?;
+        calm.push(out);
+        let flood_run = load::run(server.addr, flood.clone(), flood_spec);
+        let challenge_run = async {
+            // The flood fills the argon2 permits first.
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            load::run(server.addr, challenge.clone(), paced).await
+        };
+        let (f, out) = tokio::join!(flood_run, challenge_run);
+        println!(
+            "    challenge under flood rep {}: {}",
+            rep + 1,
+            out.summary()
+        );
+        println!("    (flood: {})", f.summary());
+        out.check("challenge under a login flood")?;
+        floods.push(f);
+        stormy.push(out);
+    }
+    let (a, b) = (agg(&calm), agg(&stormy));
+    let r = b.p99 / a.p99;
+    ctx.report.ratio(
+        &format!(
+            "(3a) challenge p99 at {rate:.0} req/s under a login flood ({} conns)",
+            ctx.plan.flood_conns
+        ),
+        format!("{} (p50 {})", fmt_ms(b.p99), fmt_ms(b.p50)),
+        format!("{} without flood (p50 {})", fmt_ms(a.p99), fmt_ms(a.p50)),
+        r,
+        "≤ 2.0×",
+        r <= 2.0,
+    );
+    let flood_rps = median(floods.iter().map(Outcome::rps).collect());
+    ctx.report.note(format!(
+        "isolation: login flood ran at {flood_rps:.1} logins/s during the paced challenge load"
+    ));
+    match (idle, server.rss()) {
+        (Some(idle), Some(now)) => {
+            let permits = ctx.cores as f64;
+            let limit = idle.current_kib as f64 / MIB + permits * ARGON2_MIB * 1.25;
+            let peak = now.peak_kib as f64 / MIB;
+            ctx.report.ratio(
+                "(3b) server peak RSS (VmHWM) after the floods",
+                format!("{peak:.1} MiB"),
+                format!(
+                    "{limit:.1} MiB = idle {:.1} + {permits:.0} permits × 19 MiB × 1.25",
+                    idle.current_kib as f64 / MIB
+                ),
+                peak / limit,
+                "≤ 1.00×",
+                peak <= limit,
+            );
+        }
+        _ => ctx.report.missing(
+            "(3b) server peak RSS",
+            "≤ 1.00×",
+            "cannot read /proc/PID/status",
+        ),
+    }
+    Ok(())
+}
+
+/// (4, G8) Framework and middleware cost: a malformed code, refused before any storage.
+pub async fn framework(ctx: &mut Ctx, real: SocketAddr, bare: SocketAddr) -> anyhow::Result<()> {
+    let work = Arc::new(flows::format_error_workload());
+    let spec = ctx.plan.spec(ctx.plan.conns, None);
+    let r = interleaved(
+        &[("twofa", real, &work), ("bare actix-web JSON", bare, &work)],
+        spec,
+        ctx.plan.reps,
+    )
+    .await?;
+    let ratio = r[0].rps / r[1].rps;
+    ctx.report.ratio(
+        "(4a) 400 invalid_code_format on /api/login/challenge (framework + middleware only)",
+        format!("{}, p99 {}", fmt_rps(r[0]), fmt_ms(r[0].p99)),
+        format!(
+            "{}, p99 {} (bare actix-web JSON)",
+            fmt_rps(r[1]),
+            fmt_ms(r[1].p99)
+        ),
+        ratio,
+        "≥ 0.80× req/s (G8)",
+        ratio >= 0.8,
+    );
+    Ok(())
+}
+
+/// (4) Storage-backed wrong-code challenge vs the bare endpoint doing the same reads and writes.
+pub async fn storage(
+    ctx: &mut Ctx,
+    backend: &str,
+    real: (&Server, &mut Db, &Fixture),
+    bare: (SocketAddr, Arc<ChallengePool>, String),
+) -> anyhow::Result<Agg> {
+    let (server, db, fx) = real;
+    let pool = ChallengePool::new(db.insert_challenges(
+        &fx.user_ids,
+        ctx.plan.challenges_per_user,
+        i64::try_from(flows::unix_now())?,
+    )?);
+    let real_work = Arc::new(flows::challenge_workload(pool, fx.code.clone()));
+    let bare_work = Arc::new(flows::challenge_workload(bare.1, bare.2));
+    let spec = ctx.plan.spec(ctx.plan.conns, None);
+    let r = interleaved(
+        &[
+            ("twofa", server.addr, &real_work),
+            ("bare", bare.0, &bare_work),
+        ],
+        spec,
+        ctx.plan.reps,
+    )
+    .await?;
+    let (t, b) = (r[0], r[1]);
+    let what = format!("{} conns, closed loop, wrong code", ctx.plan.conns);
+    ctx.report.ratio(
+        &format!("(4) /api/login/challenge on {backend}: throughput ({what})"),
+        fmt_rps(t),
+        format!("{} bare actix-web + {backend}", fmt_rps(b)),
+        t.rps / b.rps,
+        "≥ 0.70×",
+        t.rps / b.rps >= 0.7,
+    );
+    ctx.report.ratio(
+        &format!("(4) /api/login/challenge on {backend}: p99"),
+        fmt_ms(t.p99),
+        fmt_ms(b.p99),
+        t.p99 / b.p99,
+        "≤ 2.0×",
+        t.p99 / b.p99 <= 2.0,
+    );
+    Ok(t)
+}
+
+/// (5) Paced challenge latency before and after 100,000 users and 1,000,000 audit events.
+pub async fn scale(
+    ctx: &mut Ctx,
+    backend: &str,
+    server: &Server,
+    db: &mut Db,
+    fx: &Fixture,
+) -> anyhow::Result<()> {
+    let rate = paced_rate(ctx);
+    let requests = rate * ctx.plan.dur.as_secs_f64() * ctx.plan.reps as f64;
+    let paced = Spec {
+        connections: ctx.plan.paced_conns,
+        duration: ctx.plan.dur,
+        max_requests: 1_000_000,
+        rate: Some(rate),
+    };
+    let reps = ctx.plan.reps;
+    let measure = |pool: Arc<ChallengePool>, label: &'static str| {
+        let work = Arc::new(flows::challenge_workload(pool, fx.code.clone()));
+        async move {
+            let mut outs = Vec::new();
+            for rep in 0..reps {
+                let out = load::run(server.addr, work.clone(), paced).await;
+                println!("    challenge {label} rep {}: {}", rep + 1, out.summary());
+                out.check(label)?;
+                outs.push(out);
+            }
+            anyhow::Ok(agg(&outs))
+        }
+    };
+    let before_users = db.count("users")?;
+    let before_events = db.count("audit_events")?;
+    let empty = measure(
+        pool_for(db, &fx.user_ids, requests)?,
+        "before the scale fixture",
+    )
+    .await?;
+    let now = i64::try_from(flows::unix_now())?;
+    let secs = db.insert_scale(ctx.plan.scale_users, ctx.plan.scale_events, now)?;
+    let (users, events) = (db.count("users")?, db.count("audit_events")?);
+    println!("    inserted the scale fixture in {secs:.1} s: {users} users, {events} audit events");
+    let big = measure(
+        pool_for(db, &fx.user_ids, requests)?,
+        "with the scale fixture",
+    )
+    .await?;
+    let r = big.p50 / empty.p50;
+    ctx.report.ratio(
+        &format!("(5) challenge p50 on {backend} at {rate:.0} req/s, {users} users / {events} audit events"),
+        format!("{} (p99 {})", fmt_ms(big.p50), fmt_ms(big.p99)),
+        format!("{} (p99 {}) with {before_users} users / {before_events} events", fmt_ms(empty.p50), fmt_ms(empty.p99)),
+        r,
+        "≤ 1.20×",
+        r <= 1.2,
+    );
+    Ok(())
+}
