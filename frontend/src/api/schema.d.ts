@@ -458,10 +458,11 @@ export interface components {
             recovery_codes: string[];
         };
         Event: {
-            kind: string;
-            /** Format: date-time */
+            event: string;
             at: string;
             ip?: string | null;
+            reason?: string | null;
+            user_agent?: string | null;
             outcome: string;
         };
         /** @enum {string} */

@@ -31,7 +31,7 @@ export function ActivityList({ version }: { version: number }) {
     <ul className="activity" data-testid="activity">
       {events.map((event, index) => (
         <li key={`${event.at}-${index}`} className={event.outcome === "failure" ? "activity-failed" : undefined}>
-          <span className="activity-what">{eventLabel(event.kind)}</span>
+          <span className="activity-what">{eventLabel(event.event, event.reason)}</span>
           <span className="activity-meta">
             <time dateTime={event.at}>{formatDateTime(event.at)}</time>
             {event.ip && <> · {event.ip}</>}

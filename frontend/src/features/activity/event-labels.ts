@@ -1,18 +1,41 @@
-// Event kinds from the server in plain words. Unknown kinds are shown by their own name.
-const labels: Record<string, string> = {
-  login_succeeded: "Signed in",
-  login_failed: "Sign-in failed: wrong password",
-  second_factor_failed: "Sign-in failed: wrong code",
-  totp_enabled: "Two-factor authentication turned on",
-  totp_disabled: "Two-factor authentication turned off",
-  totp_replayed: "A code was used twice and refused",
-  recovery_code_used: "Signed in with a recovery code",
-  recovery_codes_regenerated: "New recovery codes created",
-  account_locked: "Account locked after too many wrong codes",
-  logout: "Signed out",
-  admin_reset: "Two-factor authentication reset by an administrator",
+// Audit event names from the server in plain words. Unknown names still read sensibly.
+const events: Record<string, string> = {
+  "setup.admin_created": "Administrator account created",
+  "auth.password.success": "Password entered correctly",
+  "auth.password.failure": "Wrong password",
+  "auth.password.throttled": "Sign-in blocked: too many attempts",
+  "2fa.challenge.issued": "Asked for the authenticator code",
+  "2fa.challenge.success": "Signed in with two-factor authentication",
+  "2fa.challenge.failure": "Second sign-in step failed",
+  "2fa.enroll.started": "Two-factor setup started",
+  "2fa.enroll.failed": "Two-factor setup: code not accepted",
+  "2fa.enroll.completed": "Two-factor authentication turned on",
+  "2fa.disabled": "Two-factor authentication turned off",
+  "2fa.throttled": "Code entry blocked: too many attempts",
+  "2fa.locked": "Account locked after too many wrong codes",
+  "totp.replay_detected": "A code was used a second time and refused",
+  "recovery_code.used": "Recovery code used",
+  "recovery_code.regenerated": "New recovery codes created",
+  "session.logout": "Signed out",
+  "session.revoked_all": "Other sessions signed out",
 };
 
-export function eventLabel(kind: string): string {
-  return labels[kind] ?? kind.replace(/_/g, " ");
+const reasons: Record<string, string> = {
+  invalid_code: "wrong code",
+  replayed: "code already used",
+  step_up: "while confirming a change",
+  "2fa_enabled": "after turning on two-factor authentication",
+  "2fa_disabled": "after turning off two-factor authentication",
+  recovery_code: "after a recovery code was used",
+};
+
+function words(name: string): string {
+  const text = name.replace(/[._]+/g, " ").trim();
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function eventLabel(event: string, reason?: string | null): string {
+  const label = events[event] ?? words(event);
+  if (!reason) return label;
+  return `${label} (${reasons[reason] ?? words(reason).toLowerCase()})`;
 }
