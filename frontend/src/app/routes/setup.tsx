@@ -14,6 +14,10 @@ export function SetupRoute() {
           setNotice({ tone: "success", text: `Account ${username} created. Sign in with it now.`, path: "/login" });
           navigate(`/login?username=${encodeURIComponent(username)}`);
         }}
+        onAlreadyDone={(text) => {
+          setNotice({ tone: "info", text, path: "/login" });
+          navigate("/login", { replace: true });
+        }}
       />
     </Page>
   );

@@ -1,13 +1,19 @@
 // First run: create the administrator account while the server has no user.
 import { useState, type FormEvent } from "react";
-import { messageFor } from "../../api/errors";
+import { ApiError, messageFor } from "../../api/errors";
 import { Alert } from "../../components/ui/alert";
 import { PasswordField } from "../../components/ui/password-field";
 import { SubmitButton } from "../../components/ui/submit-button";
 import { TextField } from "../../components/ui/text-field";
 import { createFirstAdmin } from "./api";
 
-export function SetupForm({ onCreated }: { onCreated: (username: string) => void }) {
+type Props = {
+  onCreated: (username: string) => void;
+  /** Another person finished setup first: there is nothing to set up any more. */
+  onAlreadyDone: (message: string) => void;
+};
+
+export function SetupForm({ onCreated, onAlreadyDone }: Props) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
@@ -26,6 +32,10 @@ export function SetupForm({ onCreated }: { onCreated: (username: string) => void
       await createFirstAdmin(username.trim(), password);
       onCreated(username.trim());
     } catch (err) {
+      if (err instanceof ApiError && err.code === "setup_done") {
+        onAlreadyDone(messageFor(err, "setup"));
+        return;
+      }
       setError(messageFor(err, "setup"));
       setBusy(false);
     }
