@@ -1,0 +1,125 @@
+//! Who is calling: `CurrentUser` (bearer token, else the cookie session) and `ClientInfo`.
+
+use std::future::{ready, Future, Ready};
+use std::pin::Pin;
+
+use actix_session::{Session, SessionExt};
+use actix_web::http::header;
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+
+use crate::crypto::{is_token_shaped, sha256_hex};
+use crate::db::{sessions, users, users::UserRow};
+use crate::error::ApiError;
+use crate::session_store::{SESSION_ROW_ID, USER_ID};
+use crate::state::AppState;
+
+/// How the current request is authenticated.
+pub enum AuthVia {
+    Cookie { session: Session, row_id: Option<i64> },
+    Bearer { row_id: i64 },
+}
+
+/// A fully authenticated user (password and, when enabled, second factor).
+pub struct CurrentUser {
+    pub user: UserRow,
+    pub via: AuthVia,
+}
+
+impl CurrentUser {
+    /// The sessions table row of this request, to keep when ending the user's other sessions.
+    pub fn session_row_id(&self) -> Option<i64> {
+        match &self.via {
+            AuthVia::Cookie { row_id, .. } => *row_id,
+            AuthVia::Bearer { row_id } => Some(*row_id),
+        }
+    }
+}
+
+/// Re-check the session in the database only this often (idle timeout is 30 minutes).
+const TOUCH_EVERY_SECS: i64 = 60;
+
+impl FromRequest for CurrentUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState missing")))?;
+            // A bearer request ignores cookies entirely.
+            if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+                let token = value
+                    .to_str()
+                    .ok()
+                    .and_then(|v| v.strip_prefix("Bearer "))
+                    .map(str::trim)
+                    .filter(|t| is_token_shaped(t))
+                    .ok_or(ApiError::Unauthenticated)?;
+                return bearer_user(&state, sha256_hex(token)).await;
+            }
+            let session = req.get_session();
+            let user_id = session
+                .get::<i64>(USER_ID)
+                .map_err(|_| ApiError::Unauthenticated)?
+                .ok_or(ApiError::Unauthenticated)?;
+            let row_id = session.get::<i64>(SESSION_ROW_ID).ok().flatten();
+            let user = state
+                .db
+                .read(move |conn| Ok(users::find(conn, user_id)?))
+                .await?
+                .ok_or(ApiError::Unauthenticated)?;
+            Ok(CurrentUser { user, via: AuthVia::Cookie { session, row_id } })
+        })
+    }
+}
+
+async fn bearer_user(state: &AppState, key_hash: String) -> Result<CurrentUser, ApiError> {
+    let now = state.now();
+    let found = state
+        .db
+        .read(move |conn| {
+            let Some(row) = sessions::find_live(conn, &key_hash, sessions::BEARER, now)? else {
+                return Ok(None);
+            };
+            let Some(user_id) = row.user_id else { return Ok(None) };
+            Ok(users::find(conn, user_id)?.map(|user| (row, user)))
+        })
+        .await?;
+    let (row, user) = found.ok_or(ApiError::Unauthenticated)?;
+    if now - row.last_seen_at >= TOUCH_EVERY_SECS {
+        let id = row.id;
+        state.db.write(move |conn| Ok(sessions::touch(conn, id, now)?)).await?;
+    }
+    Ok(CurrentUser { user, via: AuthVia::Bearer { row_id: row.id } })
+}
+
+/// Client address (the TCP peer; proxy headers are not trusted) and a bounded User-Agent.
+#[derive(Clone, Debug, Default)]
+pub struct ClientInfo {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl ClientInfo {
+    pub fn ip_key(&self) -> &str {
+        self.ip.as_deref().unwrap_or("unknown")
+    }
+}
+
+impl FromRequest for ClientInfo {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ip = req.peer_addr().map(|addr| addr.ip().to_string());
+        let user_agent = req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().filter(|c| !c.is_control()).take(256).collect());
+        ready(Ok(ClientInfo { ip, user_agent }))
+    }
+}

@@ -1,0 +1,67 @@
+//! Command line: `serve` (default), `migrate`, `openapi`. Further admin commands slot into
+//! `Command` and `run`.
+
+use std::io::Write;
+
+use clap::{Parser, Subcommand};
+
+use crate::settings::Settings;
+use crate::startup::{self, Application};
+use crate::{openapi, telemetry};
+
+#[derive(Parser, Debug)]
+#[command(name = "twofa", version, about = "Accounts and TOTP two-factor authentication server")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run migrations and serve the API and the SPA (the default).
+    Serve,
+    /// Run the database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document (YAML) to stdout.
+    Openapi,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => {
+            let yaml = openapi::yaml()?;
+            std::io::stdout().write_all(yaml.as_bytes())?;
+            Ok(())
+        }
+        Command::Migrate => {
+            let settings = load_settings()?;
+            actix_web::rt::System::new().block_on(async {
+                startup::prepare(&settings).await?;
+                tracing::info!("migrations are up to date");
+                Ok(())
+            })
+        }
+        Command::Serve => {
+            let settings = load_settings()?;
+            actix_web::rt::System::new().block_on(serve(settings))
+        }
+    }
+}
+
+fn load_settings() -> anyhow::Result<Settings> {
+    let settings = Settings::load()?;
+    telemetry::init(&settings);
+    Ok(settings)
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    // The one stdout line: tests and scripts read the port from it.
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "twofa listening on http://{}", app.addr())?;
+    stdout.flush()?;
+    tracing::info!(addr = %app.addr(), "serving");
+    app.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,25 @@
+use diesel::prelude::*;
+
+use super::schema::meta;
+use super::DbConn;
+
+pub const KEY_CHECK: &str = "secret_key_check";
+pub const KEY_ID: &str = "secret_key_id";
+pub const SETUP_DONE: &str = "setup_done";
+
+pub fn get(conn: &mut DbConn, key: &str) -> QueryResult<Option<Vec<u8>>> {
+    meta::table.find(key).select(meta::value).first(conn).optional()
+}
+
+/// Fails with a unique violation when the key exists (used as a one-time latch).
+pub fn insert(conn: &mut DbConn, key: &str, value: &[u8]) -> QueryResult<()> {
+    diesel::insert_into(meta::table)
+        .values((meta::key.eq(key), meta::value.eq(value)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set(conn: &mut DbConn, key: &str, value: &[u8]) -> QueryResult<()> {
+    diesel::delete(meta::table.find(key)).execute(conn)?;
+    insert(conn, key, value)
+}

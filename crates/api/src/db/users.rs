@@ -1,0 +1,59 @@
+use diesel::prelude::*;
+
+use super::schema::users;
+use super::DbConn;
+
+/// A user row. No `Debug`: it holds the password hash.
+#[derive(Queryable, Selectable, Clone)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub username_key: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+    pub created_at: i64,
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    username: &str,
+    username_key: &str,
+    password_hash: &str,
+    is_admin: bool,
+    now: i64,
+) -> QueryResult<UserRow> {
+    diesel::insert_into(users::table)
+        .values((
+            users::username.eq(username),
+            users::username_key.eq(username_key),
+            users::password_hash.eq(password_hash),
+            users::is_admin.eq(is_admin),
+            users::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    users::table
+        .filter(users::username_key.eq(username_key))
+        .select(UserRow::as_select())
+        .first(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<UserRow>> {
+    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
+}
+
+pub fn find_by_key(conn: &mut DbConn, username_key: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::username_key.eq(username_key))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(conn: &mut DbConn) -> QueryResult<Vec<UserRow>> {
+    users::table.order(users::id.asc()).select(UserRow::as_select()).load(conn)
+}

@@ -1,0 +1,243 @@
+//! The one API error type, its stable machine codes, and the single mapping to HTTP.
+//! Internal details are logged here and never sent to the client.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Stable, snake_case error codes. Never reuse one for another meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidRequest,
+    InvalidCodeFormat,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    Unauthenticated,
+    InvalidCredentials,
+    InvalidCode,
+    TotpReplayed,
+    ChallengeInvalid,
+    Forbidden,
+    CrossOrigin,
+    NotFound,
+    MethodNotAllowed,
+    TotpAlreadyEnabled,
+    TotpNotEnabled,
+    NoPendingEnrollment,
+    EnrollmentExpired,
+    SetupDone,
+    UsernameTaken,
+    WeakPassword,
+    TooManyAttempts,
+    AccountLocked,
+    Overloaded,
+    Internal,
+}
+
+/// `{"error": {"code": "...", "message": "..."}}`
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    /// Human-readable; may change between versions. Match on `code`.
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("the code must be 6 digits, or a recovery code like XXXX-XXXX-XXXX-XXXX")]
+    InvalidCodeFormat,
+    #[error("the request body must be JSON (Content-Type: application/json)")]
+    UnsupportedMediaType,
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    #[error("you are not signed in")]
+    Unauthenticated,
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    #[error("the code is not correct")]
+    InvalidCode,
+    #[error("this code was already used; wait for the next one")]
+    TotpReplayed,
+    #[error("the sign-in attempt has expired or is no longer valid; sign in again")]
+    ChallengeInvalid,
+    #[error("you are not allowed to do this")]
+    Forbidden,
+    #[error("cross-origin request refused")]
+    CrossOrigin,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: String },
+    #[error("two-factor authentication is already enabled")]
+    TotpAlreadyEnabled,
+    #[error("two-factor authentication is not enabled")]
+    TotpNotEnabled,
+    #[error("there is no pending two-factor enrollment; start again")]
+    NoPendingEnrollment,
+    #[error("the two-factor enrollment has expired; start again")]
+    EnrollmentExpired,
+    #[error("setup is already done")]
+    SetupDone,
+    #[error("this username is taken")]
+    UsernameTaken,
+    #[error("{0}")]
+    WeakPassword(String),
+    #[error("too many attempts; try again later")]
+    TooManyAttempts { retry_after: u64 },
+    #[error("too many wrong codes; the account is locked for a while")]
+    AccountLocked { retry_after: u64 },
+    #[error("the server is busy; try again shortly")]
+    Overloaded { retry_after: u64 },
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        ApiError::Internal(err.into())
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::InvalidRequest(_) => ErrorCode::InvalidRequest,
+            ApiError::InvalidCodeFormat => ErrorCode::InvalidCodeFormat,
+            ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            ApiError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            ApiError::Unauthenticated => ErrorCode::Unauthenticated,
+            ApiError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            ApiError::InvalidCode => ErrorCode::InvalidCode,
+            ApiError::TotpReplayed => ErrorCode::TotpReplayed,
+            ApiError::ChallengeInvalid => ErrorCode::ChallengeInvalid,
+            ApiError::Forbidden => ErrorCode::Forbidden,
+            ApiError::CrossOrigin => ErrorCode::CrossOrigin,
+            ApiError::NotFound => ErrorCode::NotFound,
+            ApiError::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
+            ApiError::TotpAlreadyEnabled => ErrorCode::TotpAlreadyEnabled,
+            ApiError::TotpNotEnabled => ErrorCode::TotpNotEnabled,
+            ApiError::NoPendingEnrollment => ErrorCode::NoPendingEnrollment,
+            ApiError::EnrollmentExpired => ErrorCode::EnrollmentExpired,
+            ApiError::SetupDone => ErrorCode::SetupDone,
+            ApiError::UsernameTaken => ErrorCode::UsernameTaken,
+            ApiError::WeakPassword(_) => ErrorCode::WeakPassword,
+            ApiError::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            ApiError::AccountLocked { .. } => ErrorCode::AccountLocked,
+            ApiError::Overloaded { .. } => ErrorCode::Overloaded,
+            ApiError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::TooManyAttempts { retry_after }
+            | ApiError::AccountLocked { retry_after }
+            | ApiError::Overloaded { retry_after } => Some((*retry_after).max(1)),
+            _ => None,
+        }
+    }
+}
+
+impl ErrorCode {
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::InvalidRequest | ErrorCode::InvalidCodeFormat | ErrorCode::WeakPassword => {
+                StatusCode::BAD_REQUEST
+            }
+            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::Unauthenticated
+            | ErrorCode::InvalidCredentials
+            | ErrorCode::InvalidCode
+            | ErrorCode::TotpReplayed
+            | ErrorCode::ChallengeInvalid => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden | ErrorCode::CrossOrigin => StatusCode::FORBIDDEN,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::TotpAlreadyEnabled
+            | ErrorCode::TotpNotEnabled
+            | ErrorCode::NoPendingEnrollment
+            | ErrorCode::SetupDone
+            | ErrorCode::UsernameTaken => StatusCode::CONFLICT,
+            ErrorCode::EnrollmentExpired => StatusCode::GONE,
+            ErrorCode::TooManyAttempts | ErrorCode::AccountLocked => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// Builds the JSON error response for a code and message (also used outside `ApiError`).
+pub fn error_response(code: ErrorCode, message: String) -> HttpResponse {
+    let mut response =
+        HttpResponse::build(code.status()).json(ErrorBody { error: ErrorDetail { code, message } });
+    crate::security_headers::set_api_headers(response.headers_mut());
+    response
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code().status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(err) = self {
+            tracing::error!(error = format!("{err:#}"), "internal error");
+        }
+        let mut response = error_response(self.code(), self.to_string());
+        let headers = response.headers_mut();
+        if let Some(secs) = self.retry_after() {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if let ApiError::MethodNotAllowed { allow } = self {
+            if let Ok(value) = HeaderValue::from_str(allow) {
+                headers.insert(header::ALLOW, value);
+            }
+        }
+        if matches!(self, ApiError::Unauthenticated) {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(err: diesel::result::Error) -> Self {
+        ApiError::internal(err)
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(err: actix_web::error::BlockingError) -> Self {
+        ApiError::internal(anyhow::anyhow!("blocking task failed: {err}"))
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttling_errors_carry_retry_after_and_429() {
+        let response = ApiError::TooManyAttempts { retry_after: 42 }.error_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "42");
+    }
+
+    #[test]
+    fn codes_serialise_as_snake_case() {
+        let json = serde_json::to_string(&ErrorCode::TotpAlreadyEnabled).unwrap();
+        assert_eq!(json, "\"totp_already_enabled\"");
+        assert_eq!(ErrorCode::EnrollmentExpired.status(), StatusCode::GONE);
+    }
+}

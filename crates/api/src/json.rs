@@ -1,0 +1,184 @@
+//! Every extractor failure and every routing miss answers in our JSON error shape: never
+//! actix's plain text. Bodies are JSON only and at most 4 KiB.
+
+use std::collections::BTreeMap;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::{header, Method};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+
+use crate::error::{error_response, ApiError, ErrorCode};
+
+pub const BODY_LIMIT: usize = 4 * 1024;
+
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(BODY_LIMIT)
+        .content_type_required(true)
+        .error_handler(|err, _req| json_error(&err).into())
+}
+
+fn json_error(err: &JsonPayloadError) -> ApiError {
+    match err {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            ApiError::PayloadTooLarge
+        }
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+        JsonPayloadError::Deserialize(e) => ApiError::InvalidRequest(describe_serde(e)),
+        JsonPayloadError::Payload(actix_web::error::PayloadError::Overflow) => {
+            ApiError::PayloadTooLarge
+        }
+        _ => ApiError::InvalidRequest("the request body could not be read".into()),
+    }
+}
+
+/// Field-level messages help clients; messages that would echo submitted values do not.
+fn describe_serde(err: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match err.classify() {
+        Category::Syntax | Category::Eof | Category::Io => "the body is not valid JSON".into(),
+        Category::Data => {
+            let text = err.to_string();
+            let safe = ["unknown field", "missing field", "duplicate field"];
+            match text.find(" at line ") {
+                Some(end) if safe.iter().any(|p| text.starts_with(p)) => text[..end].to_owned(),
+                _ => "a field has the wrong type (codes and ids are JSON strings)".into(),
+            }
+        }
+    }
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_err: PathError, _req| ApiError::NotFound.into())
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|_err: QueryPayloadError, _req| {
+        ApiError::InvalidRequest("invalid query string".into()).into()
+    })
+}
+
+/// Methods served per API path, from the OpenAPI document, for 405 + `Allow`.
+pub struct AllowTable(BTreeMap<String, String>);
+
+impl AllowTable {
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let table = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods: Vec<&str> = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, present)| present.then_some(m))
+                .collect();
+                (path.clone(), methods.join(", "))
+            })
+            .collect();
+        AllowTable(table)
+    }
+}
+
+/// Default service of the `/api` scope: 405 with `Allow` for a known path, else 404.
+pub async fn api_fallback(req: HttpRequest, table: web::Data<AllowTable>) -> HttpResponse {
+    match table.0.get(req.path()) {
+        Some(allow) => ApiError::MethodNotAllowed { allow: allow.clone() }.error_response(),
+        None => ApiError::NotFound.error_response(),
+    }
+}
+
+/// Safety net for anything that still produced a non-JSON error under /api (e.g. a session
+/// store failure inside actix-session): rewrite it into the JSON shape.
+pub async fn json_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let is_api = req.path().starts_with("/api/") || req.path() == "/api";
+    let res = match next.call(req).await {
+        Ok(res) => res.map_into_boxed_body(),
+        // Errors raised by middleware (e.g. actix-session) cannot become a `ServiceResponse` here
+        // (the request is not ours to clone during routing); re-raise them in JSON instead.
+        Err(err) => return Err(rewrite_error(err)),
+    };
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_api || status.as_u16() < 400 || is_json {
+        return Ok(res);
+    }
+    let code = status_code(status);
+    if code == ErrorCode::Internal {
+        tracing::error!(status = status.as_u16(), "non-JSON server error rewritten");
+    }
+    let message = status.canonical_reason().unwrap_or("error").to_lowercase();
+    let (req, old) = res.into_parts();
+    let mut fresh = error_response(code, message);
+    *fresh.status_mut() = status;
+    for name in [header::ALLOW, header::RETRY_AFTER, header::SET_COOKIE] {
+        for value in old.headers().get_all(&name) {
+            fresh.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    Ok(ServiceResponse::new(req, fresh))
+}
+
+fn status_code(status: actix_web::http::StatusCode) -> ErrorCode {
+    match status.as_u16() {
+        401 => ErrorCode::Unauthenticated,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
+        413 => ErrorCode::PayloadTooLarge,
+        415 => ErrorCode::UnsupportedMediaType,
+        s if s >= 500 => ErrorCode::Internal,
+        _ => ErrorCode::InvalidRequest,
+    }
+}
+
+fn rewrite_error(err: actix_web::Error) -> actix_web::Error {
+    if err.as_error::<ApiError>().is_some() {
+        return err;
+    }
+    let status = err.as_response_error().status_code();
+    tracing::error!(status = status.as_u16(), error = %err, "middleware error");
+    let code = status_code(status);
+    let mut response = error_response(code, status.canonical_reason().unwrap_or("error").to_lowercase());
+    *response.status_mut() = status;
+    actix_web::error::InternalError::from_response(err, response).into()
+}
+
+pub fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_messages_never_echo_values() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Body {
+            code: String,
+        }
+        let number = serde_json::from_str::<Body>(r#"{"code": 123456}"#).unwrap_err();
+        assert!(!describe_serde(&number).contains("123456"));
+        let unknown = serde_json::from_str::<Body>(r#"{"code": "1", "user_id": 2}"#).unwrap_err();
+        assert!(describe_serde(&unknown).starts_with("unknown field `user_id`"));
+        let broken = serde_json::from_str::<Body>(r#"{"code": "#).unwrap_err();
+        assert_eq!(describe_serde(&broken), "the body is not valid JSON");
+    }
+}

@@ -1,0 +1,21 @@
+//! twofa-api: the actix-web server and the `twofa` binary.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod crypto;
+pub mod db;
+pub mod dto;
+pub mod error;
+pub mod json;
+pub mod keys;
+pub mod openapi;
+pub mod origin;
+pub mod routes;
+pub mod security_headers;
+pub mod service;
+pub mod session_store;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

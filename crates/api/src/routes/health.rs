@@ -1,0 +1,24 @@
+use actix_web::{get, web, HttpResponse};
+use diesel::connection::SimpleConnection;
+
+use crate::dto::HealthResponse;
+use crate::state::AppState;
+
+/// Liveness and database reachability.
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, description = "Serving; the database answers", body = HealthResponse),
+        (status = 503, description = "The database does not answer", body = HealthResponse),
+    )
+)]
+#[get("/health")]
+pub async fn health(state: web::Data<AppState>) -> HttpResponse {
+    let reachable = state.db.read(|conn| Ok(conn.batch_execute("SELECT 1")?)).await.is_ok();
+    if reachable {
+        HttpResponse::Ok().json(HealthResponse { status: "ok".into(), database: "ok".into() })
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .json(HealthResponse { status: "unavailable".into(), database: "unreachable".into() })
+    }
+}

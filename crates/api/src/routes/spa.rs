@@ -1,0 +1,57 @@
+//! The built SPA from `TWOFA_STATIC_DIR`, with history fallback: unknown non-/api GETs get
+//! `index.html`. Without a build, a plain page says how to make one instead of failing.
+
+use std::path::{Path, PathBuf};
+
+use actix_files::{Files, NamedFile};
+use actix_web::dev::{fn_service, ServiceRequest, ServiceResponse};
+use actix_web::{web, HttpResponse, ResponseError};
+
+use crate::error::ApiError;
+use crate::json::is_safe;
+
+pub fn configure(cfg: &mut web::ServiceConfig, static_dir: &Path) {
+    let index = static_dir.join("index.html");
+    if index.is_file() {
+        cfg.service(
+            Files::new("/", static_dir)
+                .index_file("index.html")
+                .default_handler(fn_service(move |req: ServiceRequest| {
+                    let index = index.clone();
+                    async move { history_fallback(req, index).await }
+                })),
+        );
+    } else {
+        tracing::warn!(dir = %static_dir.display(), "no built web interface found; serving a notice page");
+        let dir = static_dir.display().to_string();
+        cfg.service(web::resource("/{tail:.*}").default_service(web::to(
+            move |req: actix_web::HttpRequest| {
+            let dir = dir.clone();
+            async move {
+                if !is_safe(req.method()) {
+                    return ApiError::NotFound.error_response();
+                }
+                HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(format!(
+                    "twofa is running, but the web interface is not built.\n\n\
+                     Build it with:  npm --prefix frontend ci && npm --prefix frontend run build\n\
+                     or point TWOFA_STATIC_DIR at a built SPA (looked in: {dir}).\n\n\
+                     The API is at /api (documentation: /api/docs).\n"
+                ))
+            }
+            },
+        )));
+    }
+}
+
+async fn history_fallback(
+    req: ServiceRequest,
+    index: PathBuf,
+) -> Result<ServiceResponse, actix_web::Error> {
+    let (req, _) = req.into_parts();
+    if !is_safe(req.method()) {
+        return Ok(ServiceResponse::new(req, ApiError::NotFound.error_response()));
+    }
+    let file = web::block(move || NamedFile::open(index)).await??;
+    let response = file.into_response(&req);
+    Ok(ServiceResponse::new(req, response))
+}

@@ -1,0 +1,221 @@
+//! Accounts: first-run setup, the password step of login, password step-up, profile data.
+
+use crate::auth::ClientInfo;
+use crate::crypto;
+use crate::db::users::{self, UserRow};
+use crate::db::{challenges, is_unique_violation, meta, recovery_codes, totp};
+use crate::error::{ApiError, ApiResult};
+use crate::service::{audit, throttle};
+use crate::state::AppState;
+
+/// A challenge lives 5 minutes.
+pub const CHALLENGE_TTL_SECS: i64 = 300;
+const MAX_USERNAME_CHARS: usize = 64;
+
+/// Usernames compare case-insensitively.
+pub fn username_key(username: &str) -> String {
+    username.to_lowercase()
+}
+
+pub fn validate_username(username: &str) -> ApiResult<()> {
+    let count = username.chars().count();
+    let ok = count > 0
+        && count <= MAX_USERNAME_CHARS
+        && username.trim() == username
+        && !username.chars().any(char::is_control);
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidRequest(format!(
+            "username must be 1 to {MAX_USERNAME_CHARS} characters, without control characters \
+             or surrounding spaces"
+        )))
+    }
+}
+
+pub fn check_policy(password: &str) -> ApiResult<()> {
+    twofa_core::password_policy(password).map_err(|e| match e {
+        twofa_core::PasswordError::TooShort => {
+            ApiError::WeakPassword("the password must have at least 8 characters".into())
+        }
+        twofa_core::PasswordError::TooLong => {
+            ApiError::WeakPassword("the password must have at most 256 characters".into())
+        }
+        other => ApiError::internal(anyhow::anyhow!("password policy: {other}")),
+    })
+}
+
+pub async fn hash_password(state: &AppState, password: String) -> ApiResult<String> {
+    state
+        .hashing
+        .run(move || twofa_core::hash_password(&password, &mut crypto::rng()))
+        .await?
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("password hashing failed: {e}")))
+}
+
+/// Creates the first admin while no user exists.
+pub async fn setup(
+    state: &AppState,
+    client: &ClientInfo,
+    username: String,
+    password: String,
+) -> ApiResult<UserRow> {
+    validate_username(&username)?;
+    check_policy(&password)?;
+    if state.db.read(|conn| Ok(users::count(conn)?)).await? > 0 {
+        return Err(ApiError::SetupDone);
+    }
+    let phc = hash_password(state, password).await?;
+    let now = state.now();
+    let user = state
+        .db
+        .write(move |conn| {
+            if users::count(conn)? > 0 {
+                return Err(ApiError::SetupDone);
+            }
+            // A latch row: two instances racing through setup cannot both create an admin.
+            meta::insert(conn, meta::SETUP_DONE, b"1").map_err(|e| {
+                if is_unique_violation(&e) {
+                    ApiError::SetupDone
+                } else {
+                    e.into()
+                }
+            })?;
+            Ok(users::insert(conn, &username, &username_key(&username), &phc, true, now)?)
+        })
+        .await?;
+    audit::record(state, client, Some(user.id), "setup.admin_created", audit::SUCCESS, None).await;
+    Ok(user)
+}
+
+pub enum PasswordStep {
+    /// No second factor: the caller opens the session.
+    Authenticated(UserRow),
+    /// 2FA is on: a challenge was stored; `challenge_id` goes to the client.
+    TwoFactorRequired { challenge_id: String },
+}
+
+/// Checks username and password. Unknown users get a dummy verification and the same answer as
+/// a wrong password; the per-username throttle applies whether or not the name exists.
+/// `binding_hash` binds the challenge (if one is issued) to a browser session.
+pub async fn password_step(
+    state: &AppState,
+    client: &ClientInfo,
+    username: String,
+    password: String,
+    binding_hash: impl FnOnce() -> ApiResult<Option<String>>,
+) -> ApiResult<PasswordStep> {
+    let key = username_key(&username);
+    if let Err(err) = throttle::charge_login(state, &key).await {
+        audit::record(state, client, None, "auth.password.throttled", audit::FAILURE, None).await;
+        return Err(err);
+    }
+    let lookup_key = key.clone();
+    let user = state.db.read(move |conn| Ok(users::find_by_key(conn, &lookup_key)?)).await?;
+    let known_id = user.as_ref().map(|u| u.id);
+    let Some(user) = verify_or_dummy(state, user, password).await? else {
+        let reason = if known_id.is_some() { "wrong_password" } else { "unknown_user" };
+        audit::record(state, client, known_id, "auth.password.failure", audit::FAILURE, Some(reason))
+            .await;
+        return Err(ApiError::InvalidCredentials);
+    };
+    throttle::refund_login(state, &key).await?;
+    let user_id = user.id;
+    let two_factor = state.db.read(move |conn| Ok(totp::find(conn, user_id)?)).await?;
+    if !two_factor.is_some_and(|t| t.is_active()) {
+        audit::record(state, client, Some(user.id), "auth.password.success", audit::SUCCESS, None)
+            .await;
+        return Ok(PasswordStep::Authenticated(user));
+    }
+    let challenge_id = crypto::random_token();
+    let id_hash = crypto::sha256_hex(&challenge_id);
+    let binding = binding_hash()?;
+    let now = state.now();
+    state
+        .db
+        .write(move |conn| {
+            challenges::purge_expired(conn, now - CHALLENGE_TTL_SECS)?;
+            challenges::insert(
+                conn,
+                &id_hash,
+                user_id,
+                binding.as_deref(),
+                now,
+                now + CHALLENGE_TTL_SECS,
+            )?;
+            Ok(())
+        })
+        .await?;
+    audit::record(state, client, Some(user_id), "2fa.challenge.issued", audit::SUCCESS, None).await;
+    Ok(PasswordStep::TwoFactorRequired { challenge_id })
+}
+
+/// Verifies the password of a known user, or burns the same time for an unknown one.
+/// Failures are audited; `Ok(None)` means "invalid credentials".
+async fn verify_or_dummy(
+    state: &AppState,
+    user: Option<UserRow>,
+    password: String,
+) -> ApiResult<Option<UserRow>> {
+    match user {
+        Some(user) => {
+            let phc = user.password_hash.clone();
+            let ok = state
+                .hashing
+                .run(move || twofa_core::verify_password(&password, &phc))
+                .await?;
+            Ok(ok.then_some(user))
+        }
+        None => {
+            state.hashing.run(move || twofa_core::verify_dummy(&password)).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Step-up: the signed-in user re-enters the password. Failures count toward the same
+/// per-username throttle as the login, so this is no password oracle.
+pub async fn confirm_password(
+    state: &AppState,
+    client: &ClientInfo,
+    user: &UserRow,
+    password: String,
+) -> ApiResult<()> {
+    throttle::charge_login(state, &user.username_key).await?;
+    let ok = verify_or_dummy(state, Some(user.clone()), password).await?.is_some();
+    if !ok {
+        audit::record(
+            state,
+            client,
+            Some(user.id),
+            "auth.password.failure",
+            audit::FAILURE,
+            Some("step_up"),
+        )
+        .await;
+        return Err(ApiError::InvalidCredentials);
+    }
+    throttle::refund_login(state, &user.username_key).await
+}
+
+pub struct TwoFactorStatus {
+    pub enabled: bool,
+    pub enabled_at: Option<i64>,
+    pub recovery_codes_remaining: i64,
+}
+
+pub async fn two_factor_status(state: &AppState, user_id: i64) -> ApiResult<TwoFactorStatus> {
+    state
+        .db
+        .read(move |conn| {
+            let row = totp::find(conn, user_id)?.filter(|t| t.is_active());
+            let remaining =
+                if row.is_some() { recovery_codes::remaining(conn, user_id)? } else { 0 };
+            Ok(TwoFactorStatus {
+                enabled: row.is_some(),
+                enabled_at: row.and_then(|r| r.enabled_at),
+                recovery_codes_remaining: remaining,
+            })
+        })
+        .await
+}

@@ -1,0 +1,108 @@
+//! `/login/challenge`: the second step of a login. The challenge is looked up by the hash of
+//! its id, checked against the browser session it was bound to, charged one attempt, and
+//! consumed in the transaction that consumes the code.
+
+use crate::auth::ClientInfo;
+use crate::crypto::{ct_eq, is_token_shaped, sha256_hex};
+use crate::db::users::{self, UserRow};
+use crate::db::{challenges, recovery_codes, sessions};
+use crate::error::{ApiError, ApiResult};
+use crate::service::second_factor::{self, Factor};
+use crate::service::{audit, sessions as session_service};
+use crate::state::AppState;
+
+pub struct ChallengeAnswer {
+    pub challenge_id: String,
+    pub factor: Factor,
+    /// The requesting browser session's binding (None for non-browser clients).
+    pub binding: Option<String>,
+    /// Issue a bearer token instead of relying on the cookie.
+    pub token: bool,
+}
+
+pub struct Authenticated {
+    pub user: UserRow,
+    pub recovery_codes_remaining: i64,
+    pub bearer: Option<String>,
+    pub used_recovery_code: bool,
+}
+
+async fn invalid(state: &AppState, client: &ClientInfo, user_id: Option<i64>, reason: &'static str) -> ApiError {
+    audit::record(state, client, user_id, "2fa.challenge.failure", audit::FAILURE, Some(reason)).await;
+    ApiError::ChallengeInvalid
+}
+
+pub async fn answer(
+    state: &AppState,
+    client: &ClientInfo,
+    answer: ChallengeAnswer,
+) -> ApiResult<Authenticated> {
+    if !is_token_shaped(&answer.challenge_id) {
+        return Err(invalid(state, client, None, "unknown").await);
+    }
+    let id_hash = sha256_hex(&answer.challenge_id);
+    let Some(challenge) =
+        state.db.read(move |conn| Ok(challenges::find(conn, &id_hash)?)).await?
+    else {
+        return Err(invalid(state, client, None, "unknown").await);
+    };
+    let user_id = challenge.user_id;
+    if let Some(expected) = &challenge.binding_hash {
+        let presented = answer.binding.as_deref().map(sha256_hex);
+        if !presented.is_some_and(|p| ct_eq(&p, expected)) {
+            return Err(invalid(state, client, Some(user_id), "other_session").await);
+        }
+    }
+    let now = state.now();
+    let challenge_row = challenge.id;
+    let charged = state.db.write(move |conn| Ok(challenges::charge(conn, challenge_row, now)?)).await?;
+    if !charged {
+        return Err(invalid(state, client, Some(user_id), "expired_burned_or_used").await);
+    }
+    let user = state
+        .db
+        .read(move |conn| Ok(users::find(conn, user_id)?))
+        .await?
+        .ok_or(ApiError::ChallengeInvalid)?;
+    let used_recovery_code = answer.factor.is_recovery();
+    let token = answer.token;
+    let client_for_tx = client.clone();
+    let result = second_factor::verify_and_then(
+        state,
+        client,
+        user_id,
+        answer.factor,
+        "2fa.challenge.failure",
+        move |conn, _proof, now| {
+            if !challenges::consume(conn, challenge_row, now)? {
+                return Err(ApiError::ChallengeInvalid);
+            }
+            // The device may be lost: a recovery-code login ends every other session.
+            if used_recovery_code {
+                sessions::delete_for_user(conn, user_id, None)?;
+            }
+            let bearer = if token {
+                Some(session_service::issue_bearer(conn, user_id, &client_for_tx, now)?)
+            } else {
+                None
+            };
+            Ok((recovery_codes::remaining(conn, user_id)?, bearer))
+        },
+    )
+    .await;
+    let (remaining, bearer) = match result {
+        Ok(value) => value,
+        Err(ApiError::TotpNotEnabled) => {
+            // 2FA was switched off between the password step and now.
+            return Err(invalid(state, client, Some(user_id), "not_enabled").await);
+        }
+        Err(err) => return Err(err),
+    };
+    audit::record(state, client, Some(user_id), "2fa.challenge.success", audit::SUCCESS, None).await;
+    if used_recovery_code {
+        audit::record(state, client, Some(user_id), "recovery_code.used", audit::SUCCESS, None).await;
+        audit::record(state, client, Some(user_id), "session.revoked_all", audit::SUCCESS, Some("recovery_code"))
+            .await;
+    }
+    Ok(Authenticated { user, recovery_codes_remaining: remaining, bearer, used_recovery_code })
+}

@@ -1,0 +1,198 @@
+//! Turning TOTP on and off: enable (pending secret), verify (activate + recovery codes),
+//! disable, and regenerating recovery codes. Every change ends the user's other sessions.
+
+use twofa_core::{RecoveryCode, Secret, TotpCode};
+
+use crate::auth::{ClientInfo, CurrentUser};
+use crate::crypto;
+use crate::db::{recovery_codes, sessions, totp, DbConn};
+use crate::error::{ApiError, ApiResult};
+use crate::service::second_factor::{self, Factor};
+use crate::service::{accounts, audit};
+use crate::state::AppState;
+
+/// A pending enrollment lives 10 minutes.
+pub const ENROLLMENT_TTL_SECS: i64 = 600;
+
+pub struct Enrollment {
+    pub secret: String,
+    pub otpauth_uri: String,
+    pub qr_svg: String,
+    pub expires_in: i64,
+}
+
+pub async fn enable(
+    state: &AppState,
+    client: &ClientInfo,
+    current: &CurrentUser,
+    password: String,
+) -> ApiResult<Enrollment> {
+    accounts::confirm_password(state, client, &current.user, password).await?;
+    let user_id = current.user.id;
+    let secret = Secret::generate(&mut crypto::rng());
+    let sealed = state.keys.secret_box.seal(user_id, &secret, &mut crypto::rng());
+    let key_id = state.keys.secret_box.key_id();
+    let now = state.now();
+    let replaced = state
+        .db
+        .write(move |conn| {
+            Ok(totp::replace_pending(conn, user_id, &sealed, &key_id, now, now + ENROLLMENT_TTL_SECS)?)
+        })
+        .await?;
+    if !replaced {
+        return Err(ApiError::TotpAlreadyEnabled);
+    }
+    let otpauth_uri =
+        twofa_core::otpauth_uri(&state.settings.issuer, &current.user.username, &secret);
+    let qr_svg = twofa_core::qr_svg(&otpauth_uri)
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("QR rendering failed: {e}")))?;
+    audit::record(state, client, Some(user_id), "2fa.enroll.started", audit::SUCCESS, None).await;
+    Ok(Enrollment {
+        secret: secret.to_base32(),
+        otpauth_uri,
+        qr_svg,
+        expires_in: ENROLLMENT_TTL_SECS,
+    })
+}
+
+/// Ten fresh codes: (display strings for the user once, (lookup tag, PHC) rows to store).
+async fn new_recovery_codes(state: &AppState) -> ApiResult<(Vec<String>, Vec<(String, String)>)> {
+    let keys = state.keys.clone();
+    state
+        .hashing
+        .run(move || {
+            let mut rng = crypto::rng();
+            let codes: Vec<RecoveryCode> = twofa_core::generate_recovery_codes(&mut rng);
+            let shown = codes.iter().map(RecoveryCode::display).collect();
+            let stored = codes
+                .iter()
+                .map(|code| {
+                    let stored = keys.recovery.hash(code, &mut rng);
+                    (stored.lookup_tag, stored.phc)
+                })
+                .collect();
+            (shown, stored)
+        })
+        .await
+}
+
+/// Confirms possession of the pending secret; returns the recovery codes (shown once).
+pub async fn verify(
+    state: &AppState,
+    client: &ClientInfo,
+    current: &CurrentUser,
+    code: TotpCode,
+) -> ApiResult<Vec<String>> {
+    let user_id = current.user.id;
+    let now = state.now();
+    let row = state
+        .db
+        .read(move |conn| Ok(totp::find(conn, user_id)?))
+        .await?
+        .ok_or(ApiError::NoPendingEnrollment)?;
+    if row.is_active() {
+        return Err(ApiError::TotpAlreadyEnabled);
+    }
+    if row.expires_at.is_none_or(|at| at <= now) {
+        return Err(ApiError::EnrollmentExpired);
+    }
+    crate::service::throttle::charge_second_factor(state, user_id, client.ip_key()).await?;
+    let secret = second_factor::open_secret(state, user_id, &row.secret_ct)?;
+    let matched = match twofa_core::verify(&secret, &code, second_factor::unix(now), None, second_factor::WINDOW) {
+        Ok(matched) => matched,
+        Err(err) => {
+            audit::record(state, client, Some(user_id), "2fa.enroll.failed", audit::FAILURE, Some("invalid_code"))
+                .await;
+            crate::service::throttle::second_factor_failed(state, user_id).await?;
+            return Err(second_factor::totp_error(err));
+        }
+    };
+    let (shown, stored) = new_recovery_codes(state).await?;
+    let step = second_factor::step_i64(matched.step);
+    let keep = current.session_row_id().filter(|_| is_bearer(current));
+    let sealed = row.secret_ct;
+    let ended = state
+        .db
+        .write(move |conn| {
+            if !totp::activate(conn, user_id, &sealed, step, now)? {
+                return Err(ApiError::NoPendingEnrollment);
+            }
+            recovery_codes::replace_all(conn, user_id, &stored, now)?;
+            Ok(sessions::delete_for_user(conn, user_id, keep)?)
+        })
+        .await?;
+    crate::service::throttle::second_factor_succeeded(state, user_id, client.ip_key()).await?;
+    audit::record(state, client, Some(user_id), "2fa.enroll.completed", audit::SUCCESS, None).await;
+    if ended > 0 {
+        audit::record(state, client, Some(user_id), "session.revoked_all", audit::SUCCESS, Some("2fa_enabled"))
+            .await;
+    }
+    Ok(shown)
+}
+
+/// Cookie sessions are renewed by the handler (their old row goes); a bearer token is kept.
+fn is_bearer(current: &CurrentUser) -> bool {
+    matches!(current.via, crate::auth::AuthVia::Bearer { .. })
+}
+
+fn require_active(state: &AppState, user_id: i64) -> impl std::future::Future<Output = ApiResult<()>> + '_ {
+    async move {
+        let row = state.db.read(move |conn| Ok(totp::find(conn, user_id)?)).await?;
+        if row.is_some_and(|r| r.is_active()) {
+            Ok(())
+        } else {
+            Err(ApiError::TotpNotEnabled)
+        }
+    }
+}
+
+pub async fn disable(
+    state: &AppState,
+    client: &ClientInfo,
+    current: &CurrentUser,
+    password: String,
+    factor: Factor,
+) -> ApiResult<()> {
+    let user_id = current.user.id;
+    require_active(state, user_id).await?;
+    accounts::confirm_password(state, client, &current.user, password).await?;
+    let keep = current.session_row_id().filter(|_| is_bearer(current));
+    second_factor::verify_and_then(state, client, user_id, factor, "2fa.disable.failure", move |conn: &mut DbConn, _, _| {
+        totp::delete(conn, user_id)?;
+        recovery_codes::delete_all(conn, user_id)?;
+        sessions::delete_for_user(conn, user_id, keep)?;
+        Ok(())
+    })
+    .await?;
+    audit::record(state, client, Some(user_id), "2fa.disabled", audit::SUCCESS, None).await;
+    audit::record(state, client, Some(user_id), "session.revoked_all", audit::SUCCESS, Some("2fa_disabled"))
+        .await;
+    Ok(())
+}
+
+pub async fn regenerate_recovery_codes(
+    state: &AppState,
+    client: &ClientInfo,
+    current: &CurrentUser,
+    password: String,
+    code: TotpCode,
+) -> ApiResult<Vec<String>> {
+    let user_id = current.user.id;
+    require_active(state, user_id).await?;
+    accounts::confirm_password(state, client, &current.user, password).await?;
+    let (shown, stored) = new_recovery_codes(state).await?;
+    second_factor::verify_and_then(
+        state,
+        client,
+        user_id,
+        Factor::Totp(code),
+        "recovery_code.regenerate.failure",
+        move |conn, _, now| {
+            recovery_codes::replace_all(conn, user_id, &stored, now)?;
+            Ok(())
+        },
+    )
+    .await?;
+    audit::record(state, client, Some(user_id), "recovery_code.regenerated", audit::SUCCESS, None).await;
+    Ok(shown)
+}

@@ -1,0 +1,10 @@
+//! Flows behind the handlers: no HTTP types here beyond `ClientInfo`, no SQL outside `db`.
+
+pub mod accounts;
+pub mod audit;
+pub mod challenge;
+pub mod enrollment;
+pub mod hashing;
+pub mod second_factor;
+pub mod sessions;
+pub mod throttle;

@@ -1,0 +1,100 @@
+//! Opening, binding and ending sessions (cookie sessions via actix-session, bearer tokens as rows
+//! of the same table).
+
+use actix_session::Session;
+
+use crate::auth::{ClientInfo, CurrentUser};
+use crate::crypto::{random_token, sha256_hex};
+use crate::db::sessions::{self, NewSession, SessionRow};
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+use crate::session_store::{CHALLENGE_BINDING, IP, USER_AGENT, USER_ID};
+use crate::state::AppState;
+
+/// Creates a bearer token for the user (inside the caller's transaction); returns the token.
+pub fn issue_bearer(
+    conn: &mut DbConn,
+    user_id: i64,
+    client: &ClientInfo,
+    now: i64,
+) -> ApiResult<String> {
+    let token = random_token();
+    sessions::insert(
+        conn,
+        &NewSession {
+            key_hash: &sha256_hex(&token),
+            kind: sessions::BEARER,
+            user_id: Some(user_id),
+            state: "{}",
+            ip: client.ip.as_deref(),
+            user_agent: client.user_agent.as_deref(),
+            now,
+        },
+    )?;
+    Ok(token)
+}
+
+fn session_error(err: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(anyhow::anyhow!("session: {err}"))
+}
+
+/// Logs the browser session in under a fresh id (the old id is destroyed: no fixation).
+pub fn start_cookie_session(session: &Session, user_id: i64, client: &ClientInfo) -> ApiResult<()> {
+    session.clear();
+    session.renew();
+    session.insert(USER_ID, user_id).map_err(session_error)?;
+    if let Some(ip) = &client.ip {
+        session.insert(IP, ip).map_err(session_error)?;
+    }
+    if let Some(ua) = &client.user_agent {
+        session.insert(USER_AGENT, ua).map_err(session_error)?;
+    }
+    Ok(())
+}
+
+/// After a correct password for a 2FA user: a fresh, unauthenticated browser session holding a
+/// random binding; the challenge stores only its hash. Returns the binding hash.
+pub fn bind_challenge(session: &Session) -> ApiResult<String> {
+    let binding = random_token();
+    session.clear();
+    session.renew();
+    session.insert(CHALLENGE_BINDING, &binding).map_err(session_error)?;
+    Ok(sha256_hex(&binding))
+}
+
+pub fn challenge_binding(session: &Session) -> Option<String> {
+    session.get::<String>(CHALLENGE_BINDING).ok().flatten()
+}
+
+/// Ends the current session server-side (cookie: purge; bearer: delete the row).
+pub async fn logout(state: &AppState, current: &CurrentUser) -> ApiResult<()> {
+    match &current.via {
+        crate::auth::AuthVia::Cookie { session, .. } => {
+            session.purge();
+            Ok(())
+        }
+        crate::auth::AuthVia::Bearer { row_id } => {
+            let id = *row_id;
+            let user_id = current.user.id;
+            state
+                .db
+                .write(move |conn| {
+                    sessions::delete_by_id(conn, user_id, id)?;
+                    Ok(())
+                })
+                .await
+        }
+    }
+}
+
+pub async fn list(state: &AppState, user_id: i64) -> ApiResult<Vec<SessionRow>> {
+    let now = state.now();
+    state.db.read(move |conn| Ok(sessions::list_live_for_user(conn, user_id, now)?)).await
+}
+
+/// Ends every session of the user except the calling one; returns how many ended.
+pub async fn revoke_others(state: &AppState, current: &CurrentUser) -> ApiResult<usize> {
+    let user_id = current.user.id;
+    let keep = current.session_row_id();
+    state.db.write(move |conn| Ok(sessions::delete_for_user(conn, user_id, keep)?)).await
+}

@@ -1,0 +1,130 @@
+//! Throttling policy: password failures per submitted username, consecutive second-factor
+//! failures per account (temporary lock), second-factor failures per client IP. Attempts are
+//! charged before the secret is checked and given back on success.
+
+use crate::db::throttles::{self, Charge};
+use crate::db::{is_unique_violation, DbConn};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+const WINDOW_SECS: i64 = 600;
+
+fn login_key(username_key: &str) -> String {
+    // Hashed: the submitted name can be long and need not exist.
+    format!("login:{}", crate::crypto::sha256_hex(username_key))
+}
+
+fn account_key(user_id: i64) -> String {
+    format!("account:{user_id}")
+}
+
+fn ip_key(ip: &str) -> String {
+    format!("ip2fa:{ip}")
+}
+
+fn limit(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+fn lock_secs(state: &AppState) -> i64 {
+    i64::try_from(state.settings.account_lock_secs).unwrap_or(i64::MAX / 4)
+}
+
+fn retry(secs: i64) -> u64 {
+    u64::try_from(secs.max(1)).unwrap_or(1)
+}
+
+/// Runs a throttle transaction, retrying when two instances create the same counter row at once.
+/// An inner `Err` rolls the transaction back, so a refusal leaves every counter as it was.
+async fn write_retrying<T, F>(state: &AppState, op: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: Fn(&mut DbConn) -> diesel::QueryResult<ApiResult<T>> + Clone + Send + 'static,
+{
+    for _ in 0..3 {
+        let op = op.clone();
+        let outcome = state
+            .db
+            .write(move |conn| match op(conn) {
+                Ok(result) => Ok(Some(result?)),
+                Err(err) if is_unique_violation(&err) => Ok(None),
+                Err(err) => Err(err.into()),
+            })
+            .await?;
+        if let Some(value) = outcome {
+            return Ok(value);
+        }
+    }
+    Err(ApiError::internal(anyhow::anyhow!("throttle row kept conflicting")))
+}
+
+pub async fn charge_login(state: &AppState, username_key: &str) -> ApiResult<()> {
+    let key = login_key(username_key);
+    let now = state.now();
+    let max = limit(state.settings.login_failure_limit);
+    write_retrying(state, move |conn| {
+        Ok(match throttles::charge_window(conn, &key, now, WINDOW_SECS, max)? {
+            Charge::Allowed { .. } => Ok(()),
+            Charge::Refused { retry_after } => {
+                Err(ApiError::TooManyAttempts { retry_after: retry(retry_after) })
+            }
+        })
+    })
+    .await
+}
+
+pub async fn refund_login(state: &AppState, username_key: &str) -> ApiResult<()> {
+    let key = login_key(username_key);
+    state.db.write(move |conn| Ok(throttles::refund(conn, &key)?)).await
+}
+
+/// Charges one second-factor attempt to the account, then to the IP (one transaction: a refusal
+/// by the IP limit leaves the account counter untouched).
+pub async fn charge_second_factor(state: &AppState, user_id: i64, ip: &str) -> ApiResult<()> {
+    let account = account_key(user_id);
+    let ip = ip_key(ip);
+    let now = state.now();
+    let account_limit = limit(state.settings.account_failure_limit);
+    let ip_limit = limit(state.settings.ip_failure_limit);
+    let lock = lock_secs(state);
+    write_retrying(state, move |conn| {
+        if let Charge::Refused { retry_after } =
+            throttles::charge_consecutive(conn, &account, now, account_limit, lock)?
+        {
+            return Ok(Err(ApiError::AccountLocked { retry_after: retry(retry_after) }));
+        }
+        if let Charge::Refused { retry_after } =
+            throttles::charge_window(conn, &ip, now, WINDOW_SECS, ip_limit)?
+        {
+            return Ok(Err(ApiError::TooManyAttempts { retry_after: retry(retry_after) }));
+        }
+        Ok(Ok(()))
+    })
+    .await
+}
+
+/// A wrong or replayed code: lock the account once it reached the limit. Returns true when
+/// this failure locked it.
+pub async fn second_factor_failed(state: &AppState, user_id: i64) -> ApiResult<bool> {
+    let account = account_key(user_id);
+    let now = state.now();
+    let account_limit = limit(state.settings.account_failure_limit);
+    let lock = lock_secs(state);
+    state
+        .db
+        .write(move |conn| Ok(throttles::lock_if_reached(conn, &account, now, account_limit, lock)?))
+        .await
+}
+
+pub async fn second_factor_succeeded(state: &AppState, user_id: i64, ip: &str) -> ApiResult<()> {
+    let account = account_key(user_id);
+    let ip = ip_key(ip);
+    state
+        .db
+        .write(move |conn| {
+            throttles::reset(conn, &account)?;
+            throttles::refund(conn, &ip)?;
+            Ok(())
+        })
+        .await
+}

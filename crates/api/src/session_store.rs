@@ -1,0 +1,137 @@
+//! actix-session `SessionStore` over the `sessions` table. Only a SHA-256 of the session key is
+//! stored; `user_id` is kept in a column so "end every other session of user X" is one DELETE.
+//! Idle (30 min) and absolute (12 h) limits are enforced here, on the server's clock.
+
+use std::collections::HashMap;
+
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_web::cookie::time::Duration;
+
+use crate::clock::SharedClock;
+use crate::crypto::{is_token_shaped, random_token, sha256_hex};
+use crate::db::{sessions, Db};
+
+/// Session state keys (values are JSON, as actix-session stores them).
+pub const USER_ID: &str = "user_id";
+pub const CHALLENGE_BINDING: &str = "challenge_binding";
+pub const IP: &str = "ip";
+pub const USER_AGENT: &str = "user_agent";
+/// Injected on load so handlers know their own row; never persisted.
+pub const SESSION_ROW_ID: &str = "_row";
+
+const TOUCH_EVERY_SECS: i64 = 60;
+
+type State = HashMap<String, String>;
+
+#[derive(Clone)]
+pub struct DbSessionStore {
+    db: Db,
+    clock: SharedClock,
+}
+
+impl DbSessionStore {
+    pub fn new(db: Db, clock: SharedClock) -> Self {
+        Self { db, clock }
+    }
+
+    async fn insert_new(&self, mut state: State) -> anyhow::Result<SessionKey> {
+        state.remove(SESSION_ROW_ID);
+        let key = random_token();
+        let key_hash = sha256_hex(&key);
+        let now = self.clock.now();
+        self.db
+            .write(move |conn| {
+                let json = serde_json::to_string(&state).map_err(crate::error::ApiError::internal)?;
+                sessions::insert(
+                    conn,
+                    &sessions::NewSession {
+                        key_hash: &key_hash,
+                        kind: sessions::COOKIE,
+                        user_id: json_value(&state, USER_ID),
+                        state: &json,
+                        ip: json_value::<String>(&state, IP).as_deref(),
+                        user_agent: json_value::<String>(&state, USER_AGENT).as_deref(),
+                        now,
+                    },
+                )?;
+                Ok(())
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        SessionKey::try_from(key).map_err(|e| anyhow::anyhow!("{e}"))
+    }
+}
+
+fn json_value<T: serde::de::DeserializeOwned>(state: &State, key: &str) -> Option<T> {
+    state.get(key).and_then(|v| serde_json::from_str(v).ok())
+}
+
+impl SessionStore for DbSessionStore {
+    async fn load(&self, session_key: &SessionKey) -> Result<Option<State>, LoadError> {
+        let key = session_key.as_ref();
+        if !is_token_shaped(key) {
+            return Ok(None);
+        }
+        let key_hash = sha256_hex(key);
+        let now = self.clock.now();
+        let row = self
+            .db
+            .read(move |conn| Ok(sessions::find_live(conn, &key_hash, sessions::COOKIE, now)?))
+            .await
+            .map_err(|e| LoadError::Other(anyhow::anyhow!("{e}")))?;
+        let Some(row) = row else { return Ok(None) };
+        if now - row.last_seen_at >= TOUCH_EVERY_SECS {
+            let id = row.id;
+            self.db
+                .write(move |conn| Ok(sessions::touch(conn, id, now)?))
+                .await
+                .map_err(|e| LoadError::Other(anyhow::anyhow!("{e}")))?;
+        }
+        let mut state: State = serde_json::from_str(&row.state)
+            .map_err(|e| LoadError::Deserialization(anyhow::anyhow!(e)))?;
+        state.insert(SESSION_ROW_ID.into(), row.id.to_string());
+        Ok(Some(state))
+    }
+
+    async fn save(&self, state: State, _ttl: &Duration) -> Result<SessionKey, SaveError> {
+        self.insert_new(state).await.map_err(SaveError::Other)
+    }
+
+    async fn update(
+        &self,
+        session_key: SessionKey,
+        mut state: State,
+        _ttl: &Duration,
+    ) -> Result<SessionKey, UpdateError> {
+        state.remove(SESSION_ROW_ID);
+        let key_hash = sha256_hex(session_key.as_ref());
+        let now = self.clock.now();
+        let json = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
+        let user_id: Option<i64> = json_value(&state, USER_ID);
+        let updated = self
+            .db
+            .write(move |conn| Ok(sessions::update_state(conn, &key_hash, &json, user_id, now)?))
+            .await
+            .map_err(|e| UpdateError::Other(anyhow::anyhow!("{e}")))?;
+        if updated {
+            return Ok(session_key);
+        }
+        // Revoked while this request ran: never resurrect its login, keep only the rest.
+        state.remove(USER_ID);
+        self.insert_new(state).await.map_err(UpdateError::Other)
+    }
+
+    async fn update_ttl(&self, _session_key: &SessionKey, _ttl: &Duration) -> anyhow::Result<()> {
+        // Expiry is enforced from `last_seen_at` in `load`; nothing to extend here.
+        Ok(())
+    }
+
+    async fn delete(&self, session_key: &SessionKey) -> anyhow::Result<()> {
+        let key_hash = sha256_hex(session_key.as_ref());
+        self.db
+            .write(move |conn| Ok(sessions::delete_by_hash(conn, &key_hash)?))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,101 @@
+//! Typed settings: built-in defaults, then an optional file named by `TWOFA_CONFIG`, then `TWOFA_*`
+//! environment variables (DESIGN §3b).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    /// 64 hex characters; overrides `<data_dir>/secret.key`.
+    pub secret_key: Option<String>,
+    pub issuer: String,
+    /// e.g. `https://backup.example.com`; when unset, the origin check uses the Host header.
+    pub public_origin: Option<String>,
+    pub static_dir: PathBuf,
+    pub log: String,
+    pub log_format: LogFormat,
+    pub ip_failure_limit: u32,
+    pub account_failure_limit: u32,
+    pub account_lock_secs: u64,
+    pub login_failure_limit: u32,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Settings {
+    pub fn load() -> anyhow::Result<Self> {
+        let mut builder = config::Config::builder()
+            .set_default("bind", "127.0.0.1:8080")?
+            .set_default("data_dir", "./data")?
+            .set_default("issuer", "Borg Backup Server")?
+            .set_default("static_dir", "frontend/dist")?
+            .set_default("log", "info")?
+            .set_default("log_format", "text")?
+            .set_default("ip_failure_limit", 50)?
+            .set_default("account_failure_limit", 10)?
+            .set_default("account_lock_secs", 300)?
+            .set_default("login_failure_limit", 20)?;
+        if let Some(file) = std::env::var_os("TWOFA_CONFIG") {
+            let path = PathBuf::from(file);
+            builder = builder.add_source(config::File::from(path).required(true));
+        }
+        let settings: Settings = builder
+            .add_source(
+                config::Environment::with_prefix("TWOFA")
+                    .prefix_separator("_")
+                    .try_parsing(true),
+            )
+            .build()?
+            .try_deserialize()
+            .context("invalid twofa settings")?;
+        settings.validated()
+    }
+
+    fn validated(mut self) -> anyhow::Result<Self> {
+        // An empty variable means "not set", as shells and compose files often export them empty.
+        self.database_url = self.database_url.filter(|v| !v.trim().is_empty());
+        self.secret_key = self.secret_key.filter(|v| !v.trim().is_empty());
+        self.public_origin = self
+            .public_origin
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| v.trim_end_matches('/').to_owned());
+        if let Some(origin) = &self.public_origin {
+            let ok = (origin.starts_with("https://") || origin.starts_with("http://"))
+                && !origin.contains(['?', '#', ' ']);
+            anyhow::ensure!(ok, "TWOFA_PUBLIC_ORIGIN must look like https://host[:port]");
+        }
+        anyhow::ensure!(
+            !self.issuer.is_empty() && !self.issuer.contains(':'),
+            "TWOFA_ISSUER must be non-empty and must not contain ':'"
+        );
+        anyhow::ensure!(self.account_failure_limit > 0, "TWOFA_ACCOUNT_FAILURE_LIMIT must be > 0");
+        anyhow::ensure!(self.ip_failure_limit > 0, "TWOFA_IP_FAILURE_LIMIT must be > 0");
+        anyhow::ensure!(self.login_failure_limit > 0, "TWOFA_LOGIN_FAILURE_LIMIT must be > 0");
+        Ok(self)
+    }
+
+    /// Cookies get `Secure` and the `__Host-` prefix only when served over https.
+    pub fn https(&self) -> bool {
+        self.public_origin
+            .as_deref()
+            .is_some_and(|o| o.starts_with("https://"))
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => self.data_dir.join("twofa.db").to_string_lossy().into_owned(),
+        }
+    }
+}
