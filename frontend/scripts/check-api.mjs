@@ -1,7 +1,7 @@
 // Fails when src/api/schema.d.ts is not what openapi-typescript makes from ../openapi.yaml,
 // i.e. when the API changed and `npm run gen:api` was not run (or the file was edited by hand).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,10 @@ import { fileURLToPath } from "node:url";
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const spec = join(root, "..", "openapi.yaml");
 const committed = join(root, "src", "api", "schema.d.ts");
+if (!existsSync(spec)) {
+  console.error(`no ${spec}: the API helper commits it (\`twofa openapi > openapi.yaml\`)`);
+  process.exit(1);
+}
 const scratch = mkdtempSync(join(tmpdir(), "twofa-schema-"));
 const fresh = join(scratch, "schema.d.ts");
 

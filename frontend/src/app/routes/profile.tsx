@@ -7,10 +7,12 @@ import { TwoFactorSection } from "../profile/two-factor-section";
 import { useSession } from "../session";
 
 export function ProfileRoute({ me }: { me: Me }) {
-  const { refresh } = useSession();
+  const { refresh, setNotice } = useSession();
   const [activityVersion, setActivityVersion] = useState(0);
 
   async function onChanged() {
+    // A notice from signing in (e.g. codes left) is stale once 2FA changed.
+    setNotice(null);
     await refresh();
     setActivityVersion((v) => v + 1);
   }
