@@ -5,6 +5,7 @@
 //! time ([`UnixTime`]) and a CSPRNG (`R: CryptoRng + RngCore`), which keeps every function
 //! deterministic under test.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod argon;
 mod code;
