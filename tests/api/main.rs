@@ -1,6 +1,7 @@
 //! Black-box tests of the `twofa` server over HTTP. One binary; every test spawns its own server.
 
 mod accounts;
+mod attack_helpers;
 mod backend;
 mod bad_input;
 mod challenge;
@@ -13,6 +14,17 @@ mod openapi;
 mod origin;
 mod races;
 mod recovery_codes;
+mod security_audit;
+mod security_binding;
+mod security_cookies;
+mod security_enumeration;
+mod security_headers;
+mod security_logs;
+mod security_overload;
+mod security_release;
+mod security_sessions;
+mod security_storage;
+mod security_throttle;
 mod sessions;
 mod throttle;
 mod tools;

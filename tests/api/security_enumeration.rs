@@ -1,0 +1,133 @@
+//! The password step tells no one whether an account exists or has 2FA: identical answers for
+//! every failure (checklist 62) in about the same time (63).
+
+use std::time::Instant;
+
+use reqwest::Response;
+
+use crate::attack_helpers::{enrolled_users, PASSWORD};
+use crate::client::expect_json;
+use crate::helpers::spawn_app;
+use crate::tools::wrong_code;
+
+/// Status, headers without `Date`, and body bytes.
+async fn fingerprint(resp: Response) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let status = resp.status().as_u16();
+    let mut headers: Vec<(String, String)> = resp
+        .headers()
+        .iter()
+        .filter(|(k, _)| *k != "date")
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    headers.sort();
+    let body = resp.bytes().await.expect("body").to_vec();
+    (status, headers, body)
+}
+
+#[tokio::test]
+async fn every_password_step_failure_gets_the_same_bytes() {
+    // Arrange: a user with 2FA, one without, and one whose second factor is under attack.
+    let app = spawn_app().await;
+    let users = enrolled_users(&app, 2).await;
+    let admin = app.new_client();
+    admin
+        .sign_in(
+            &users[0].username,
+            PASSWORD,
+            &app.code_now(&users[0].secret),
+        )
+        .await;
+    expect_json(
+        admin
+            .disable_with_code(PASSWORD, &app.code_now(&users[0].secret))
+            .await,
+        200,
+    )
+    .await;
+    let attacked = &users[2];
+    let attacker = app.new_client();
+    let id = attacker.start_challenge(&attacked.username, PASSWORD).await;
+    for _ in 0..5 {
+        let wrong = wrong_code(&attacked.secret, app.now());
+        attacker.challenge_with_code(&id, &wrong).await;
+    }
+    let wrong_pw = "not the password 1234";
+
+    // Act
+    let cases = [
+        ("unknown user", "nobody-here"),
+        ("user without 2FA", users[0].username.as_str()),
+        ("user with 2FA", users[1].username.as_str()),
+        ("user under attack", attacked.username.as_str()),
+    ];
+    let mut prints = Vec::new();
+    for (what, name) in cases {
+        prints.push((
+            what,
+            fingerprint(app.new_client().login(name, wrong_pw).await).await,
+        ));
+    }
+
+    // Assert
+    let (_, reference) = &prints[0];
+    assert_eq!(reference.0, 401);
+    assert!(
+        !reference.1.iter().any(|(k, _)| k == "set-cookie"),
+        "a failed login sets a cookie: {:?}",
+        reference.1
+    );
+    let body: serde_json::Value = serde_json::from_slice(&reference.2).expect("JSON");
+    assert_eq!(body["error"]["code"], "invalid_credentials", "{body}");
+    for (what, print) in &prints[1..] {
+        assert_eq!(print.0, reference.0, "{what}: status");
+        assert_eq!(print.1, reference.1, "{what}: headers");
+        assert_eq!(
+            String::from_utf8_lossy(&print.2),
+            String::from_utf8_lossy(&reference.2),
+            "{what}: body"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_users_and_wrong_passwords_take_about_the_same_time() {
+    // Arrange
+    let app = spawn_app().await;
+    let user = app.setup_user().await;
+    let client = app.new_client();
+    // Warm-up: connection, caches, the first argon2 allocation.
+    for _ in 0..3 {
+        client.login("nobody-here", "warm up 1234").await;
+        client.login(&user.username, "warm up 1234").await;
+    }
+
+    // Act: interleaved so machine noise hits both series alike.
+    let mut unknown = Vec::new();
+    let mut known = Vec::new();
+    for i in 0..40 {
+        let pw = format!("wrong password {i:04}");
+        let t = Instant::now();
+        let resp = client.login(&format!("nobody-{i}"), &pw).await;
+        unknown.push(t.elapsed().as_secs_f64());
+        assert_eq!(resp.status(), 401);
+        let t = Instant::now();
+        let resp = client.login(&user.username, &pw).await;
+        known.push(t.elapsed().as_secs_f64());
+        assert_eq!(resp.status(), 401);
+    }
+
+    // Assert: a missing dummy hash shows as a ratio of 10 or more; a shared 2-core machine
+    // gives noise well under a factor of 1.5.
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (u, k) = (median(&mut unknown), median(&mut known));
+    let ratio = u / k;
+    assert!(
+        (0.67..=1.5).contains(&ratio),
+        "median unknown {:.1} ms vs known {:.1} ms (ratio {ratio:.2})",
+        u * 1e3,
+        k * 1e3
+    );
+}
