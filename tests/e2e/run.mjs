@@ -240,6 +240,24 @@ step("sign out, sign in with a recovery code instead", async () => {
   await capture("signed-in-with-recovery-code");
 });
 
+step("regenerate recovery codes with the password and a current code", async () => {
+  await page.getByRole("button", { name: "Generate new recovery codes" }).click();
+  await page.getByRole("heading", { name: "Generate new recovery codes" }).waitFor();
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("Current 6-digit code").fill(await nextCode());
+  await capture("regenerate-form");
+  await page.getByRole("button", { name: "Generate new codes" }).click();
+  await page.getByRole("heading", { name: "Your new recovery codes" }).waitFor();
+  const fresh = await page.getByTestId("recovery-codes").locator("li").allTextContents();
+  assert.equal(fresh.length, 10);
+  assert.ok(fresh.every((c) => !secrets.codes.includes(c)), "a new set, not the old one");
+  secrets.codes.push(...fresh);
+  await capture("regenerated-codes");
+  await page.getByRole("checkbox", { name: "I have saved my recovery codes" }).check();
+  await page.getByRole("button", { name: "Done" }).click();
+  assert.equal(await page.getByTestId("recovery-remaining").textContent(), "Recovery codes left: 10 of 10.");
+});
+
 step("disable 2FA with the password and a current code", async () => {
   await page.getByRole("button", { name: "Disable 2FA" }).click();
   await page.getByRole("heading", { name: "Turn off two-factor authentication" }).waitFor();

@@ -32,6 +32,8 @@ export async function launch() {
   const browser = await chromium.launch({ executablePath, headless: true, args: ARGS });
   const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true, colorScheme: "light" });
   const page = await context.newPage();
+  // Every step is quick on a local server; a missing element should fail fast, not after 30 s.
+  page.setDefaultTimeout(10_000);
   const log = { console: [], errors: [] };
   page.on("console", (message) => log.console.push({ type: message.type(), text: message.text() }));
   page.on("pageerror", (error) => log.errors.push(String(error)));
