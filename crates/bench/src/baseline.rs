@@ -11,13 +11,15 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use anyhow::Context;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, Pool};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sql_types::{BigInt, Binary, Nullable, Text};
 use diesel::{PgConnection, SqliteConnection};
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use twofa_core::{SecretBox, TimeStep, TotpCode, UnixTime};
+
+use crate::baseline_split::{attempt_pg_split, attempt_sqlite_split, PgPool, SqlitePool};
 
 /// Env var carrying the hex key the baseline database's secrets were sealed with.
 pub const KEY_ENV: &str = "TWOFA_BENCH_BASELINE_KEY";
@@ -27,6 +29,9 @@ pub enum Kind {
     Json,
     Sqlite,
     Pg,
+    /// Diagnostics: the same statements cut into the server's transactions and hops.
+    SqliteSplit,
+    PgSplit,
 }
 
 #[derive(Deserialize)]
@@ -75,45 +80,46 @@ fn respond(verdict: Result<Verdict, String>) -> HttpResponse {
     }
 }
 
-enum Verdict {
+pub(crate) enum Verdict {
     Accepted,
     InvalidCode,
     ChallengeInvalid,
 }
 
 #[derive(QueryableByName)]
-struct ChallengeRow {
+pub(crate) struct ChallengeRow {
     #[diesel(sql_type = BigInt)]
-    id: i64,
+    pub id: i64,
     #[diesel(sql_type = BigInt)]
-    user_id: i64,
+    pub user_id: i64,
 }
 
 #[derive(QueryableByName)]
-struct UserRow {
+pub(crate) struct UserRow {
     #[diesel(sql_type = BigInt)]
     #[allow(dead_code)]
-    id: i64,
+    pub id: i64,
 }
 
 #[derive(QueryableByName)]
-struct TotpRow {
+pub(crate) struct TotpRow {
     #[diesel(sql_type = Binary)]
-    secret_ct: Vec<u8>,
+    pub secret_ct: Vec<u8>,
     #[diesel(sql_type = Nullable<BigInt>)]
-    last_used_step: Option<i64>,
+    pub last_used_step: Option<i64>,
 }
 
 /// The statements of one attempt, with `?` placeholders (rewritten to `$n` for PostgreSQL).
-struct Sql {
-    find: String,
-    user: String,
-    throttle: String,
-    charge: String,
-    totp: String,
-    audit: String,
-    claim: String,
-    consume: String,
+pub(crate) struct Sql {
+    pub find: String,
+    pub user: String,
+    pub throttle: String,
+    pub throttle_touch: String,
+    pub charge: String,
+    pub totp: String,
+    pub audit: String,
+    pub claim: String,
+    pub consume: String,
 }
 
 impl Sql {
@@ -124,6 +130,8 @@ impl Sql {
             user: p("SELECT id FROM users WHERE id = ?"),
             throttle: p("INSERT INTO throttles (key, count, window_start) VALUES (?, 1, ?) \
                          ON CONFLICT (key) DO UPDATE SET count = throttles.count + 1"),
+            throttle_touch: p("UPDATE throttles SET locked_until = locked_until WHERE key = ? \
+                               AND count >= 1000000000"),
             charge: p("UPDATE challenges SET attempts = attempts + 1 WHERE id = ? AND attempts < 5 \
                        AND consumed_at IS NULL AND expires_at > ?"),
             totp: p("SELECT secret_ct, last_used_step FROM totp_credentials \
@@ -236,15 +244,38 @@ macro_rules! attempt_fn {
 attempt_fn!(attempt_sqlite, SqliteConnection);
 attempt_fn!(attempt_pg, PgConnection);
 
-struct Shared {
-    sql: Sql,
-    sealing: SecretBox,
+pub(crate) struct Shared {
+    pub sql: Sql,
+    pub sealing: SecretBox,
 }
 
 enum Store {
     None,
     Sqlite(Mutex<SqliteConnection>),
     Pg(Pool<ConnectionManager<PgConnection>>),
+    SqliteSplit { read: SqlitePool, write: SqlitePool },
+    PgSplit(PgPool),
+}
+
+/// The real server's per-connection SQLite settings.
+const SQLITE_PRAGMAS: &str =
+    "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+#[derive(Debug)]
+struct Pragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, c: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        c.batch_execute(SQLITE_PRAGMAS)
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+fn sqlite_pool(path: &str, size: u32) -> anyhow::Result<SqlitePool> {
+    Ok(Pool::builder()
+        .max_size(size)
+        .connection_customizer(Box::new(Pragmas))
+        .build(ConnectionManager::new(path))?)
 }
 
 struct State {
@@ -287,6 +318,12 @@ async fn challenge(state: web::Data<State>, body: web::Json<Answer>) -> HttpResp
             .and_then(|r| r);
             respond(result)
         }
+        Store::SqliteSplit { read, write } => {
+            respond(attempt_sqlite_split(read, write, &state.shared, hash, code, now).await)
+        }
+        Store::PgSplit(pool) => {
+            respond(attempt_pg_split(pool, pool, &state.shared, hash, code, now).await)
+        }
     }
 }
 
@@ -300,7 +337,7 @@ fn sealing_from_env() -> anyhow::Result<SecretBox> {
 
 /// Runs one baseline server on 127.0.0.1 (random port) until SIGTERM.
 pub fn serve(kind: Kind, db: Option<String>) -> anyhow::Result<()> {
-    let pg = matches!(kind, Kind::Pg);
+    let pg = matches!(kind, Kind::Pg | Kind::PgSplit);
     let sealing = match kind {
         Kind::Json => SecretBox::new([0; 32]),
         _ => sealing_from_env()?,
@@ -315,11 +352,24 @@ pub fn serve(kind: Kind, db: Option<String>) -> anyhow::Result<()> {
             let path = db.context("--db is required")?;
             let mut c = SqliteConnection::establish(&path)?;
             // The same connection settings as the real server's writer.
-            c.batch_execute(
-                "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                 PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL;",
-            )?;
+            c.batch_execute(SQLITE_PRAGMAS)?;
+            c.batch_execute("PRAGMA journal_mode = WAL;")?;
             Store::Sqlite(Mutex::new(c))
+        }
+        Kind::SqliteSplit => {
+            let path = db.context("--db is required")?;
+            Store::SqliteSplit {
+                read: sqlite_pool(&path, 4)?,
+                write: sqlite_pool(&path, 1)?,
+            }
+        }
+        Kind::PgSplit => {
+            let url = db.context("--db is required")?;
+            Store::PgSplit(
+                Pool::builder()
+                    .max_size(10)
+                    .build(ConnectionManager::new(url))?,
+            )
         }
         Kind::Pg => {
             let url = db.context("--db is required")?;

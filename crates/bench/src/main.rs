@@ -6,6 +6,7 @@
 //! and exits non-zero only when the harness cannot drive the server.
 
 mod baseline;
+mod baseline_split;
 mod db;
 mod flows;
 mod load;

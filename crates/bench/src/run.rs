@@ -389,7 +389,7 @@ fn baseline_db(
     ctx: &Ctx,
     url: &str,
     key: &[u8; 32],
-) -> anyhow::Result<(Arc<ChallengePool>, String)> {
+) -> anyhow::Result<(Arc<ChallengePool>, Arc<ChallengePool>, String)> {
     let mut db = Db::open(url)?;
     db.apply_migrations(&ctx.repo)?;
     let sealing = SecretBox::new(*key);
@@ -406,11 +406,10 @@ fn baseline_db(
         ctx.plan.users,
         now,
     )?;
-    let challenges = db.insert_challenges(&ids, ctx.plan.challenges_per_user, now)?;
-    Ok((
-        ChallengePool::new(challenges),
-        flows::wrong_code(secrets.iter()),
-    ))
+    let per_user = ctx.plan.challenges_per_user;
+    let bare = ChallengePool::new(db.insert_challenges(&ids, per_user, now)?);
+    let split = ChallengePool::new(db.insert_challenges(&ids, per_user, now)?);
+    Ok((bare, split, flows::wrong_code(secrets.iter())))
 }
 
 fn random_key() -> [u8; 32] {
@@ -473,15 +472,12 @@ async fn sqlite_part(ctx: &mut Ctx) -> anyhow::Result<()> {
         .display()
         .to_string();
     let storage = async {
-        let (pool, code) = baseline_db(ctx, &base_path, &key)?;
+        let (pool, split_pool, code) = baseline_db(ctx, &base_path, &key)?;
         let bare = ctx.spawn_baseline("sqlite", Some(&base_path), &key)?;
-        crate::sections::storage(
-            ctx,
-            "SQLite",
-            (&server, &mut db, &fx),
-            (bare.addr, pool, code),
-        )
-        .await
+        let split = ctx.spawn_baseline("sqlite-split", Some(&base_path), &key)?;
+        let bare = (bare.addr, pool, code.clone());
+        let split = (split.addr, split_pool, code);
+        crate::sections::storage(ctx, "SQLite", (&server, &mut db, &fx), bare, split).await
     };
     if let Err(e) = storage.await {
         ctx.fail("(4) /api/login/challenge on SQLite", "≥ 0.70× / ≤ 2.0×", &e);
@@ -509,16 +505,14 @@ async fn pg_part(ctx: &mut Ctx, admin_url: &str) -> anyhow::Result<()> {
         let mut db = Db::open(&real_url)?;
         let fx = fixture(ctx, &server, &mut db).await?;
         let key = random_key();
-        let (pool, code) = baseline_db(ctx, &base_url, &key)?;
-        let bare = ctx.spawn_baseline("pg", Some(&base_url), &key)?;
-        println!("(4) storage on PostgreSQL, interleaved with the baseline");
-        if let Err(e) = crate::sections::storage(
-            ctx,
-            "PostgreSQL",
-            (&server, &mut db, &fx),
-            (bare.addr, pool, code),
-        )
-        .await
+        let (pool, split_pool, code) = baseline_db(ctx, &base_url, &key)?;
+        let bare_server = ctx.spawn_baseline("pg", Some(&base_url), &key)?;
+        let split_server = ctx.spawn_baseline("pg-split", Some(&base_url), &key)?;
+        println!("(4) storage on PostgreSQL, interleaved with the baselines");
+        let bare = (bare_server.addr, pool, code.clone());
+        let split = (split_server.addr, split_pool, code);
+        if let Err(e) =
+            crate::sections::storage(ctx, "PostgreSQL", (&server, &mut db, &fx), bare, split).await
         {
             ctx.fail(
                 "(4) /api/login/challenge on PostgreSQL",
@@ -526,7 +520,8 @@ async fn pg_part(ctx: &mut Ctx, admin_url: &str) -> anyhow::Result<()> {
                 &e,
             );
         }
-        bare.stop();
+        bare_server.stop();
+        split_server.stop();
         println!("(5) scale on PostgreSQL");
         if let Err(e) = crate::sections::scale(ctx, "PostgreSQL", &server, &mut db, &fx).await {
             ctx.fail("(5) scale on PostgreSQL", "≤ 1.20×", &e);
