@@ -227,6 +227,30 @@ step("sign in with the next code", async () => {
   await capture("signed-in-with-code");
 });
 
+step("Profile lists the sessions and signs out the others (here an API token)", async () => {
+  const post = (path, body) =>
+    fetch(`${server.origin}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const login = await (await post("/api/login", { username: USERNAME, password: PASSWORD, token: true })).json();
+  assert.equal(login.status, "2fa_required");
+  const answer = await post("/api/login/challenge", { challenge_id: login.challenge_id, code: await nextCode(), token: true });
+  assert.equal(answer.status, 200, await answer.clone().text());
+  const { token } = await answer.json();
+  const asToken = () => fetch(`${server.origin}/api/me`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.status);
+  assert.equal(await asToken(), 200);
+
+  await page.reload();
+  const sessions = page.getByTestId("sessions").locator("li");
+  await page.getByText("API token").waitFor();
+  assert.equal(await sessions.count(), 2);
+  await page.getByTestId("sessions").getByText("This browser").waitFor();
+  await capture("sessions-list");
+  await page.getByRole("button", { name: "Sign out all other sessions" }).click();
+  await page.getByText("1 other session was signed out.").waitFor();
+  assert.equal(await asToken(), 401, "the other session really ended");
+  await page.getByRole("button", { name: "Sign out all other sessions" }).waitFor({ state: "detached" });
+  assert.equal(await sessions.count(), 1);
+});
+
 step("sign out, sign in with a recovery code instead", async () => {
   await signOut();
   await signInWithPassword();

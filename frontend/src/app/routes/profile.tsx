@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { ActivityList } from "../../features/activity/activity-list";
 import type { Me } from "../../features/session/api";
+import { SessionsList } from "../../features/session/sessions-list";
 import { Page } from "../page";
 import { TwoFactorSection } from "../profile/two-factor-section";
 import { useSession } from "../session";
@@ -31,6 +32,10 @@ export function ProfileRoute({ me }: { me: Me }) {
       <section className="card" aria-labelledby="twofa-heading">
         <h2 id="twofa-heading">Two-Factor Authentication</h2>
         <TwoFactorSection me={me} onChanged={onChanged} />
+      </section>
+      <section className="card" aria-labelledby="sessions-heading">
+        <h2 id="sessions-heading">Where you are signed in</h2>
+        <SessionsList version={activityVersion} onRevoked={() => setActivityVersion((v) => v + 1)} />
       </section>
       <section className="card" aria-labelledby="activity-heading">
         <h2 id="activity-heading">Security activity</h2>
