@@ -58,7 +58,7 @@ export function SetupForm({ onCreated, onAlreadyDone }: Props) {
       <PasswordField
         label="Password"
         autoComplete="new-password"
-        hint="At least 12 characters. A few unrelated words work well."
+        hint="At least 8 characters; longer is better. A few unrelated words work well."
         value={password}
         onChange={setPassword}
       />
