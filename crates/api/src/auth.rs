@@ -15,8 +15,13 @@ use crate::state::AppState;
 
 /// How the current request is authenticated.
 pub enum AuthVia {
-    Cookie { session: Session, row_id: Option<i64> },
-    Bearer { row_id: i64 },
+    Cookie {
+        session: Session,
+        row_id: Option<i64>,
+    },
+    Bearer {
+        row_id: i64,
+    },
 }
 
 /// A fully authenticated user (password and, when enabled, second factor).
@@ -71,7 +76,10 @@ impl FromRequest for CurrentUser {
                 .read(move |conn| Ok(users::find(conn, user_id)?))
                 .await?
                 .ok_or(ApiError::Unauthenticated)?;
-            Ok(CurrentUser { user, via: AuthVia::Cookie { session, row_id } })
+            Ok(CurrentUser {
+                user,
+                via: AuthVia::Cookie { session, row_id },
+            })
         })
     }
 }
@@ -84,16 +92,24 @@ async fn bearer_user(state: &AppState, key_hash: String) -> Result<CurrentUser, 
             let Some(row) = sessions::find_live(conn, &key_hash, sessions::BEARER, now)? else {
                 return Ok(None);
             };
-            let Some(user_id) = row.user_id else { return Ok(None) };
+            let Some(user_id) = row.user_id else {
+                return Ok(None);
+            };
             Ok(users::find(conn, user_id)?.map(|user| (row, user)))
         })
         .await?;
     let (row, user) = found.ok_or(ApiError::Unauthenticated)?;
     if now - row.last_seen_at >= TOUCH_EVERY_SECS {
         let id = row.id;
-        state.db.write(move |conn| Ok(sessions::touch(conn, id, now)?)).await?;
+        state
+            .db
+            .write(move |conn| Ok(sessions::touch(conn, id, now)?))
+            .await?;
     }
-    Ok(CurrentUser { user, via: AuthVia::Bearer { row_id: row.id } })
+    Ok(CurrentUser {
+        user,
+        via: AuthVia::Bearer { row_id: row.id },
+    })
 }
 
 /// Client address (the TCP peer; proxy headers are not trusted) and a bounded User-Agent.

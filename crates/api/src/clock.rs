@@ -30,7 +30,9 @@ pub struct SettableClock {
 #[cfg(feature = "test-clock")]
 impl SettableClock {
     pub fn new() -> Self {
-        Self { pinned: std::sync::Mutex::new(None) }
+        Self {
+            pinned: std::sync::Mutex::new(None),
+        }
     }
 
     pub fn pin(&self, now: i64) {

@@ -28,7 +28,10 @@ pub fn ct_eq(a: &str, b: &str) -> bool {
 
 /// A token we issued: exactly 64 lower-case hex characters. Checked before any lookup.
 pub fn is_token_shaped(value: &str) -> bool {
-    value.len() == 64 && value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    value.len() == 64
+        && value
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 #[cfg(test)]

@@ -75,7 +75,11 @@ pub struct UserView {
 
 impl From<&UserRow> for UserView {
     fn from(row: &UserRow) -> Self {
-        UserView { id: row.id, username: row.username.clone(), is_admin: row.is_admin }
+        UserView {
+            id: row.id,
+            username: row.username.clone(),
+            is_admin: row.is_admin,
+        }
     }
 }
 
@@ -222,7 +226,11 @@ mod tests {
         assert_eq!(json["status"], "2fa_required");
         assert_eq!(json["expires_in"], 300);
         let json = serde_json::to_value(LoginResponse::Authenticated {
-            user: UserView { id: 1, username: "a".into(), is_admin: true },
+            user: UserView {
+                id: 1,
+                username: "a".into(),
+                is_admin: true,
+            },
             token: None,
         })
         .unwrap();

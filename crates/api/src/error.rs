@@ -177,8 +177,9 @@ impl ErrorCode {
 
 /// Builds the JSON error response for a code and message (also used outside `ApiError`).
 pub fn error_response(code: ErrorCode, message: String) -> HttpResponse {
-    let mut response =
-        HttpResponse::build(code.status()).json(ErrorBody { error: ErrorDetail { code, message } });
+    let mut response = HttpResponse::build(code.status()).json(ErrorBody {
+        error: ErrorDetail { code, message },
+    });
     crate::security_headers::set_api_headers(response.headers_mut());
     response
 }

@@ -90,7 +90,10 @@ impl AllowTable {
 /// Default service of the `/api` scope: 405 with `Allow` for a known path, else 404.
 pub async fn api_fallback(req: HttpRequest, table: web::Data<AllowTable>) -> HttpResponse {
     match table.0.get(req.path()) {
-        Some(allow) => ApiError::MethodNotAllowed { allow: allow.clone() }.error_response(),
+        Some(allow) => ApiError::MethodNotAllowed {
+            allow: allow.clone(),
+        }
+        .error_response(),
         None => ApiError::NotFound.error_response(),
     }
 }
@@ -153,7 +156,10 @@ fn rewrite_error(err: actix_web::Error) -> actix_web::Error {
     let status = err.as_response_error().status_code();
     tracing::error!(status = status.as_u16(), error = %err, "middleware error");
     let code = status_code(status);
-    let mut response = error_response(code, status.canonical_reason().unwrap_or("error").to_lowercase());
+    let mut response = error_response(
+        code,
+        status.canonical_reason().unwrap_or("error").to_lowercase(),
+    );
     *response.status_mut() = status;
     actix_web::error::InternalError::from_response(err, response).into()
 }

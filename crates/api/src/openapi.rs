@@ -48,7 +48,9 @@ impl Modify for SecuritySchemes {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("Token from `/api/login` or `/api/login/challenge` with `token: true`"))
+                    .description(Some(
+                        "Token from `/api/login` or `/api/login/challenge` with `token: true`",
+                    ))
                     .build(),
             ),
         );

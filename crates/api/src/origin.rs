@@ -56,8 +56,12 @@ fn check(req: &ServiceRequest) -> Result<(), ApiError> {
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return Err(ApiError::internal(anyhow::anyhow!("AppState missing")));
     };
-    let origin = headers.get(header::ORIGIN).map(|v| v.to_str().unwrap_or(""));
-    let fetch_site = headers.get("sec-fetch-site").map(|v| v.to_str().unwrap_or(""));
+    let origin = headers
+        .get(header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or(""));
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .map(|v| v.to_str().unwrap_or(""));
     if let Some(origin) = origin {
         let expected = match &state.settings.public_origin {
             Some(public) => Some(public.clone()),
@@ -82,5 +86,6 @@ fn check(req: &ServiceRequest) -> Result<(), ApiError> {
 }
 
 fn carries_session_cookie(req: &ServiceRequest, state: &AppState) -> bool {
-    req.cookie(&crate::startup::cookie_name(&state.settings)).is_some()
+    req.cookie(&crate::startup::cookie_name(&state.settings))
+        .is_some()
 }

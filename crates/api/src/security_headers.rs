@@ -12,7 +12,8 @@ const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 const SPA_CSP: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; \
                        base-uri 'none'; frame-ancestors 'none'";
 /// Swagger UI needs its own scripts and inline styles.
-const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+const DOCS_CSP: &str =
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
                         object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 pub async fn security_headers(
@@ -42,14 +43,23 @@ pub async fn security_headers(
     set(header::REFERRER_POLICY, "no-referrer");
     set(header::CONTENT_SECURITY_POLICY, csp);
     set(header::X_FRAME_OPTIONS, "DENY");
-    set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
-    set(HeaderName::from_static("cross-origin-resource-policy"), "same-origin");
+    set(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    set(
+        HeaderName::from_static("cross-origin-resource-policy"),
+        "same-origin",
+    );
     if is_api {
         // Auth responses carry session ids, secrets and codes: never store them anywhere.
         set(header::CACHE_CONTROL, "no-store");
     }
     if https {
-        set(header::STRICT_TRANSPORT_SECURITY, "max-age=63072000; includeSubDomains");
+        set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=63072000; includeSubDomains",
+        );
     }
     Ok(res)
 }

@@ -41,7 +41,8 @@ impl DbSessionStore {
         let now = self.clock.now();
         self.db
             .write(move |conn| {
-                let json = serde_json::to_string(&state).map_err(crate::error::ApiError::internal)?;
+                let json =
+                    serde_json::to_string(&state).map_err(crate::error::ApiError::internal)?;
                 sessions::insert(
                     conn,
                     &sessions::NewSession {
@@ -106,11 +107,16 @@ impl SessionStore for DbSessionStore {
         state.remove(SESSION_ROW_ID);
         let key_hash = sha256_hex(session_key.as_ref());
         let now = self.clock.now();
-        let json = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
+        let json =
+            serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let user_id: Option<i64> = json_value(&state, USER_ID);
         let updated = self
             .db
-            .write(move |conn| Ok(sessions::update_state(conn, &key_hash, &json, user_id, now)?))
+            .write(move |conn| {
+                Ok(sessions::update_state(
+                    conn, &key_hash, &json, user_id, now,
+                )?)
+            })
             .await
             .map_err(|e| UpdateError::Other(anyhow::anyhow!("{e}")))?;
         if updated {

@@ -79,9 +79,18 @@ impl Settings {
             !self.issuer.is_empty() && !self.issuer.contains(':'),
             "TWOFA_ISSUER must be non-empty and must not contain ':'"
         );
-        anyhow::ensure!(self.account_failure_limit > 0, "TWOFA_ACCOUNT_FAILURE_LIMIT must be > 0");
-        anyhow::ensure!(self.ip_failure_limit > 0, "TWOFA_IP_FAILURE_LIMIT must be > 0");
-        anyhow::ensure!(self.login_failure_limit > 0, "TWOFA_LOGIN_FAILURE_LIMIT must be > 0");
+        anyhow::ensure!(
+            self.account_failure_limit > 0,
+            "TWOFA_ACCOUNT_FAILURE_LIMIT must be > 0"
+        );
+        anyhow::ensure!(
+            self.ip_failure_limit > 0,
+            "TWOFA_IP_FAILURE_LIMIT must be > 0"
+        );
+        anyhow::ensure!(
+            self.login_failure_limit > 0,
+            "TWOFA_LOGIN_FAILURE_LIMIT must be > 0"
+        );
         Ok(self)
     }
 
@@ -95,7 +104,11 @@ impl Settings {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),
-            None => self.data_dir.join("twofa.db").to_string_lossy().into_owned(),
+            None => self
+                .data_dir
+                .join("twofa.db")
+                .to_string_lossy()
+                .into_owned(),
         }
     }
 }

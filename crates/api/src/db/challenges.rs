@@ -65,7 +65,12 @@ pub fn charge(conn: &mut DbConn, id: i64, now: i64) -> QueryResult<bool> {
 /// Single use: true for exactly one caller.
 pub fn consume(conn: &mut DbConn, id: i64, now: i64) -> QueryResult<bool> {
     let rows = diesel::update(
-        ch::table.filter(ch::id.eq(id).and(ch::consumed_at.is_null()).and(ch::expires_at.gt(now))),
+        ch::table.filter(
+            ch::id
+                .eq(id)
+                .and(ch::consumed_at.is_null())
+                .and(ch::expires_at.gt(now)),
+        ),
     )
     .set(ch::consumed_at.eq(Some(now)))
     .execute(conn)?;

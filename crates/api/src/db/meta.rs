@@ -8,7 +8,11 @@ pub const KEY_ID: &str = "secret_key_id";
 pub const SETUP_DONE: &str = "setup_done";
 
 pub fn get(conn: &mut DbConn, key: &str) -> QueryResult<Option<Vec<u8>>> {
-    meta::table.find(key).select(meta::value).first(conn).optional()
+    meta::table
+        .find(key)
+        .select(meta::value)
+        .first(conn)
+        .optional()
 }
 
 /// Fails with a unique violation when the key exists (used as a one-time latch).

@@ -97,7 +97,11 @@ pub fn update_state(
                 .and(s::last_seen_at.gt(now - IDLE_SECS)),
         ),
     )
-    .set((s::state.eq(state), s::user_id.eq(user_id), s::last_seen_at.eq(now)))
+    .set((
+        s::state.eq(state),
+        s::user_id.eq(user_id),
+        s::last_seen_at.eq(now),
+    ))
     .execute(conn)?;
     Ok(rows == 1)
 }
@@ -109,10 +113,8 @@ pub fn delete_by_hash(conn: &mut DbConn, key_hash: &str) -> QueryResult<usize> {
 /// Ends every session of the user except the row `keep`, if given.
 pub fn delete_for_user(conn: &mut DbConn, user_id: i64, keep: Option<i64>) -> QueryResult<usize> {
     match keep {
-        Some(keep) => {
-            diesel::delete(s::table.filter(s::user_id.eq(user_id).and(s::id.ne(keep))))
-                .execute(conn)
-        }
+        Some(keep) => diesel::delete(s::table.filter(s::user_id.eq(user_id).and(s::id.ne(keep))))
+            .execute(conn),
         None => diesel::delete(s::table.filter(s::user_id.eq(user_id))).execute(conn),
     }
 }
@@ -140,7 +142,11 @@ pub fn list_live_for_user(
 
 pub fn purge_expired(conn: &mut DbConn, now: i64) -> QueryResult<usize> {
     diesel::delete(
-        s::table.filter(s::expires_at.le(now).or(s::last_seen_at.le(now - IDLE_SECS))),
+        s::table.filter(
+            s::expires_at
+                .le(now)
+                .or(s::last_seen_at.le(now - IDLE_SECS)),
+        ),
     )
     .execute(conn)
 }

@@ -23,7 +23,11 @@ struct ThrottleRow {
 }
 
 fn find(conn: &mut DbConn, key: &str) -> QueryResult<Option<ThrottleRow>> {
-    t::table.find(key).select(ThrottleRow::as_select()).first(conn).optional()
+    t::table
+        .find(key)
+        .select(ThrottleRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 fn insert_first(conn: &mut DbConn, key: &str, now: i64) -> QueryResult<Charge> {
@@ -45,9 +49,13 @@ pub fn charge_window(
         return insert_first(conn, key, now);
     };
     if row.window_start + window <= now {
-        let rows = diesel::update(t::table.find(key).filter(t::window_start.eq(row.window_start)))
-            .set((t::count.eq(1), t::window_start.eq(now)))
-            .execute(conn)?;
+        let rows = diesel::update(
+            t::table
+                .find(key)
+                .filter(t::window_start.eq(row.window_start)),
+        )
+        .set((t::count.eq(1), t::window_start.eq(now)))
+        .execute(conn)?;
         if rows == 1 {
             return Ok(Charge::Allowed { count: 1 });
         }
@@ -59,7 +67,9 @@ pub fn charge_window(
         let count = find(conn, key)?.map_or(1, |r| r.count);
         Ok(Charge::Allowed { count })
     } else {
-        Ok(Charge::Refused { retry_after: (row.window_start + window - now).max(1) })
+        Ok(Charge::Refused {
+            retry_after: (row.window_start + window - now).max(1),
+        })
     }
 }
 
@@ -75,11 +85,19 @@ pub fn charge_consecutive(
         return insert_first(conn, key, now);
     };
     match row.locked_until {
-        Some(until) if until > now => return Ok(Charge::Refused { retry_after: until - now }),
+        Some(until) if until > now => {
+            return Ok(Charge::Refused {
+                retry_after: until - now,
+            })
+        }
         Some(until) => {
             // The lock has run out: start counting again.
             let rows = diesel::update(t::table.find(key).filter(t::locked_until.eq(until)))
-                .set((t::count.eq(1), t::window_start.eq(now), t::locked_until.eq(None::<i64>)))
+                .set((
+                    t::count.eq(1),
+                    t::window_start.eq(now),
+                    t::locked_until.eq(None::<i64>),
+                ))
                 .execute(conn)?;
             if rows == 1 {
                 return Ok(Charge::Allowed { count: 1 });
@@ -99,7 +117,9 @@ pub fn charge_consecutive(
         Ok(Charge::Allowed { count })
     } else {
         // `limit` attempts are already charged and still in flight or just failed.
-        Ok(Charge::Refused { retry_after: lock_secs.max(1) })
+        Ok(Charge::Refused {
+            retry_after: lock_secs.max(1),
+        })
     }
 }
 

@@ -27,7 +27,11 @@ impl TotpRow {
 }
 
 pub fn find(conn: &mut DbConn, user_id: i64) -> QueryResult<Option<TotpRow>> {
-    totp::table.find(user_id).select(TotpRow::as_select()).first(conn).optional()
+    totp::table
+        .find(user_id)
+        .select(TotpRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Replaces any pending enrollment; returns false (and changes nothing) when one is active.

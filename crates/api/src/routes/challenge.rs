@@ -32,7 +32,12 @@ pub async fn answer_challenge(
     session: Session,
     body: web::Json<ChallengeRequest>,
 ) -> ApiResult<HttpResponse> {
-    let ChallengeRequest { challenge_id, code, recovery_code, token } = body.into_inner();
+    let ChallengeRequest {
+        challenge_id,
+        code,
+        recovery_code,
+        token,
+    } = body.into_inner();
     let factor = second_factor::parse_factor(code.as_deref(), recovery_code.as_deref())?;
     let answer = ChallengeAnswer {
         challenge_id,

@@ -14,11 +14,20 @@ use crate::state::AppState;
 )]
 #[get("/health")]
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
-    let reachable = state.db.read(|conn| Ok(conn.batch_execute("SELECT 1")?)).await.is_ok();
+    let reachable = state
+        .db
+        .read(|conn| Ok(conn.batch_execute("SELECT 1")?))
+        .await
+        .is_ok();
     if reachable {
-        HttpResponse::Ok().json(HealthResponse { status: "ok".into(), database: "ok".into() })
+        HttpResponse::Ok().json(HealthResponse {
+            status: "ok".into(),
+            database: "ok".into(),
+        })
     } else {
-        HttpResponse::ServiceUnavailable()
-            .json(HealthResponse { status: "unavailable".into(), database: "unreachable".into() })
+        HttpResponse::ServiceUnavailable().json(HealthResponse {
+            status: "unavailable".into(),
+            database: "unreachable".into(),
+        })
     }
 }

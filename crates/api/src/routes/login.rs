@@ -29,9 +29,19 @@ pub async fn login(
     session: Session,
     body: web::Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
-    let LoginRequest { username, password, token } = body.into_inner();
+    let LoginRequest {
+        username,
+        password,
+        token,
+    } = body.into_inner();
     // A browser login binds the challenge to this browser's (fresh) session.
-    let bind = || if token { Ok(None) } else { sessions::bind_challenge(&session).map(Some) };
+    let bind = || {
+        if token {
+            Ok(None)
+        } else {
+            sessions::bind_challenge(&session).map(Some)
+        }
+    };
     let response = match accounts::password_step(&state, &client, username, password, bind).await? {
         PasswordStep::Authenticated(user) => {
             let bearer = if token {
@@ -46,11 +56,15 @@ pub async fn login(
                 sessions::start_cookie_session(&session, user.id, &client)?;
                 None
             };
-            LoginResponse::Authenticated { user: (&user).into(), token: bearer }
+            LoginResponse::Authenticated {
+                user: (&user).into(),
+                token: bearer,
+            }
         }
-        PasswordStep::TwoFactorRequired { challenge_id } => {
-            LoginResponse::TwoFactorRequired { challenge_id, expires_in: CHALLENGE_TTL_SECS }
-        }
+        PasswordStep::TwoFactorRequired { challenge_id } => LoginResponse::TwoFactorRequired {
+            challenge_id,
+            expires_in: CHALLENGE_TTL_SECS,
+        },
     };
     Ok(HttpResponse::Ok().json(response))
 }

@@ -3,8 +3,8 @@ use actix_web::{get, post, web, HttpResponse};
 use crate::auth::CurrentUser;
 use crate::db::audit;
 use crate::dto::{
-    rfc3339, EventView, EventsResponse, MeResponse, RevokedResponse, SessionView,
-    SessionsResponse, TwoFactorView,
+    rfc3339, EventView, EventsResponse, MeResponse, RevokedResponse, SessionView, SessionsResponse,
+    TwoFactorView,
 };
 use crate::error::{ApiResult, ErrorBody};
 use crate::service::{accounts, sessions};
@@ -16,7 +16,7 @@ const EVENTS_SHOWN: i64 = 100;
 #[utoipa::path(
     tag = "me",
     responses(
-        (status = 200, body = MeResponse),
+        (status = 200, description = "The signed-in user", body = MeResponse),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
     ),
     security(("cookie" = []), ("bearer" = []))
@@ -39,7 +39,7 @@ pub async fn me(state: web::Data<AppState>, current: CurrentUser) -> ApiResult<H
     path = "/me/events",
     tag = "me",
     responses(
-        (status = 200, body = EventsResponse),
+        (status = 200, description = "Newest first (at most 100)", body = EventsResponse),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
     ),
     security(("cookie" = []), ("bearer" = []))
@@ -70,13 +70,16 @@ pub async fn events(state: web::Data<AppState>, current: CurrentUser) -> ApiResu
     path = "/me/sessions",
     tag = "me",
     responses(
-        (status = 200, body = SessionsResponse),
+        (status = 200, description = "Open sessions and tokens", body = SessionsResponse),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
     ),
     security(("cookie" = []), ("bearer" = []))
 )]
 #[get("/me/sessions")]
-pub async fn list_sessions(state: web::Data<AppState>, current: CurrentUser) -> ApiResult<HttpResponse> {
+pub async fn list_sessions(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+) -> ApiResult<HttpResponse> {
     let current_row = current.session_row_id();
     let rows = sessions::list(&state, current.user.id).await?;
     let sessions = rows
@@ -99,7 +102,7 @@ pub async fn list_sessions(state: web::Data<AppState>, current: CurrentUser) -> 
     path = "/me/sessions/revoke-others",
     tag = "me",
     responses(
-        (status = 200, body = RevokedResponse),
+        (status = 200, description = "How many sessions ended", body = RevokedResponse),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`cross_origin`", body = ErrorBody),
     ),
@@ -121,5 +124,7 @@ pub async fn revoke_other_sessions(
         Some("user_request"),
     )
     .await;
-    Ok(HttpResponse::Ok().json(RevokedResponse { revoked: revoked as u64 }))
+    Ok(HttpResponse::Ok().json(RevokedResponse {
+        revoked: revoked as u64,
+    }))
 }

@@ -27,7 +27,17 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(two_factor::verify)
         .service(two_factor::disable)
         .service(two_factor::regenerate_recovery_codes);
+    cfg.route("/docs", actix_web::web::get().to(docs_redirect));
     // Not part of the API (and absent from release builds): lets tests move the clock.
     #[cfg(feature = "test-clock")]
-    cfg.route("/__test/clock", actix_web::web::post().to(test_clock::set_clock));
+    cfg.route(
+        "/__test/clock",
+        actix_web::web::post().to(test_clock::set_clock),
+    );
+}
+
+async fn docs_redirect() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/api/docs/"))
+        .finish()
 }

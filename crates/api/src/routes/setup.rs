@@ -25,5 +25,7 @@ pub async fn setup(
 ) -> ApiResult<HttpResponse> {
     let SetupRequest { username, password } = body.into_inner();
     let user = accounts::setup(&state, &client, username, password).await?;
-    Ok(HttpResponse::Created().json(UserResponse { user: (&user).into() }))
+    Ok(HttpResponse::Created().json(UserResponse {
+        user: (&user).into(),
+    }))
 }

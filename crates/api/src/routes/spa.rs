@@ -26,18 +26,20 @@ pub fn configure(cfg: &mut web::ServiceConfig, static_dir: &Path) {
         let dir = static_dir.display().to_string();
         cfg.service(web::resource("/{tail:.*}").default_service(web::to(
             move |req: actix_web::HttpRequest| {
-            let dir = dir.clone();
-            async move {
-                if !is_safe(req.method()) {
-                    return ApiError::NotFound.error_response();
-                }
-                HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(format!(
-                    "twofa is running, but the web interface is not built.\n\n\
+                let dir = dir.clone();
+                async move {
+                    if !is_safe(req.method()) {
+                        return ApiError::NotFound.error_response();
+                    }
+                    HttpResponse::Ok()
+                        .content_type("text/plain; charset=utf-8")
+                        .body(format!(
+                            "twofa is running, but the web interface is not built.\n\n\
                      Build it with:  npm --prefix frontend ci && npm --prefix frontend run build\n\
                      or point TWOFA_STATIC_DIR at a built SPA (looked in: {dir}).\n\n\
                      The API is at /api (documentation: /api/docs).\n"
-                ))
-            }
+                        ))
+                }
             },
         )));
     }
@@ -49,7 +51,10 @@ async fn history_fallback(
 ) -> Result<ServiceResponse, actix_web::Error> {
     let (req, _) = req.into_parts();
     if !is_safe(req.method()) {
-        return Ok(ServiceResponse::new(req, ApiError::NotFound.error_response()));
+        return Ok(ServiceResponse::new(
+            req,
+            ApiError::NotFound.error_response(),
+        ));
     }
     let file = web::block(move || NamedFile::open(index)).await??;
     let response = file.into_response(&req);

@@ -20,7 +20,11 @@ pub async fn set_clock(
     match (body.now, body.advance) {
         (Some(now), None) => state.test_clock.pin(now),
         (None, Some(secs)) => state.test_clock.advance(secs),
-        _ => return Err(ApiError::InvalidRequest("send exactly one of now and advance".into())),
+        _ => {
+            return Err(ApiError::InvalidRequest(
+                "send exactly one of now and advance".into(),
+            ))
+        }
     }
     Ok(HttpResponse::NoContent().finish())
 }

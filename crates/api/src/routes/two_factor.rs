@@ -23,7 +23,7 @@ fn renew_cookie_session(current: &CurrentUser) {
     tag = "two-factor",
     request_body = EnableRequest,
     responses(
-        (status = 200, body = EnableResponse),
+        (status = 200, description = "Pending enrollment: scan the QR code or type the secret, then call /api/2fa/verify", body = EnableResponse),
         (status = 401, description = "`unauthenticated` or `invalid_credentials`", body = ErrorBody),
         (status = 409, description = "`totp_already_enabled`", body = ErrorBody),
         (status = 429, description = "`too_many_attempts`", body = ErrorBody),
@@ -53,7 +53,7 @@ pub async fn enable(
     tag = "two-factor",
     request_body = VerifyRequest,
     responses(
-        (status = 200, body = RecoveryCodesResponse),
+        (status = 200, description = "The new recovery codes, shown this once", body = RecoveryCodesResponse),
         (status = 400, description = "`invalid_code_format`", body = ErrorBody),
         (status = 401, description = "`unauthenticated` or `invalid_code`", body = ErrorBody),
         (status = 409, description = "`no_pending_enrollment` or `totp_already_enabled`", body = ErrorBody),
@@ -83,7 +83,7 @@ pub async fn verify(
     tag = "two-factor",
     request_body = DisableRequest,
     responses(
-        (status = 200, body = DisableResponse),
+        (status = 200, description = "Two-factor authentication is off", body = DisableResponse),
         (status = 400, description = "`invalid_request` or `invalid_code_format`", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `invalid_credentials`, `invalid_code` or `totp_replayed`", body = ErrorBody),
         (status = 409, description = "`totp_not_enabled`", body = ErrorBody),
@@ -98,12 +98,20 @@ pub async fn disable(
     current: CurrentUser,
     body: web::Json<DisableRequest>,
 ) -> ApiResult<HttpResponse> {
-    let DisableRequest { password, code, recovery_code } = body.into_inner();
+    let DisableRequest {
+        password,
+        code,
+        recovery_code,
+    } = body.into_inner();
     let factor = second_factor::parse_factor(code.as_deref(), recovery_code.as_deref())?;
     enrollment::disable(&state, &client, &current, password, factor).await?;
     renew_cookie_session(&current);
     Ok(HttpResponse::Ok().json(DisableResponse {
-        two_factor: TwoFactorView { enabled: false, enabled_at: None, recovery_codes_remaining: 0 },
+        two_factor: TwoFactorView {
+            enabled: false,
+            enabled_at: None,
+            recovery_codes_remaining: 0,
+        },
     }))
 }
 
@@ -113,7 +121,7 @@ pub async fn disable(
     tag = "two-factor",
     request_body = RegenerateRequest,
     responses(
-        (status = 200, body = RecoveryCodesResponse),
+        (status = 200, description = "The new recovery codes, shown this once", body = RecoveryCodesResponse),
         (status = 400, description = "`invalid_code_format`", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `invalid_credentials`, `invalid_code` or `totp_replayed`", body = ErrorBody),
         (status = 409, description = "`totp_not_enabled`", body = ErrorBody),

@@ -81,10 +81,25 @@ pub async fn setup(
                     e.into()
                 }
             })?;
-            Ok(users::insert(conn, &username, &username_key(&username), &phc, true, now)?)
+            Ok(users::insert(
+                conn,
+                &username,
+                &username_key(&username),
+                &phc,
+                true,
+                now,
+            )?)
         })
         .await?;
-    audit::record(state, client, Some(user.id), "setup.admin_created", audit::SUCCESS, None).await;
+    audit::record(
+        state,
+        client,
+        Some(user.id),
+        "setup.admin_created",
+        audit::SUCCESS,
+        None,
+    )
+    .await;
     Ok(user)
 }
 
@@ -107,24 +122,56 @@ pub async fn password_step(
 ) -> ApiResult<PasswordStep> {
     let key = username_key(&username);
     if let Err(err) = throttle::charge_login(state, &key).await {
-        audit::record(state, client, None, "auth.password.throttled", audit::FAILURE, None).await;
+        audit::record(
+            state,
+            client,
+            None,
+            "auth.password.throttled",
+            audit::FAILURE,
+            None,
+        )
+        .await;
         return Err(err);
     }
     let lookup_key = key.clone();
-    let user = state.db.read(move |conn| Ok(users::find_by_key(conn, &lookup_key)?)).await?;
+    let user = state
+        .db
+        .read(move |conn| Ok(users::find_by_key(conn, &lookup_key)?))
+        .await?;
     let known_id = user.as_ref().map(|u| u.id);
     let Some(user) = verify_or_dummy(state, user, password).await? else {
-        let reason = if known_id.is_some() { "wrong_password" } else { "unknown_user" };
-        audit::record(state, client, known_id, "auth.password.failure", audit::FAILURE, Some(reason))
-            .await;
+        let reason = if known_id.is_some() {
+            "wrong_password"
+        } else {
+            "unknown_user"
+        };
+        audit::record(
+            state,
+            client,
+            known_id,
+            "auth.password.failure",
+            audit::FAILURE,
+            Some(reason),
+        )
+        .await;
         return Err(ApiError::InvalidCredentials);
     };
     throttle::refund_login(state, &key).await?;
     let user_id = user.id;
-    let two_factor = state.db.read(move |conn| Ok(totp::find(conn, user_id)?)).await?;
+    let two_factor = state
+        .db
+        .read(move |conn| Ok(totp::find(conn, user_id)?))
+        .await?;
     if !two_factor.is_some_and(|t| t.is_active()) {
-        audit::record(state, client, Some(user.id), "auth.password.success", audit::SUCCESS, None)
-            .await;
+        audit::record(
+            state,
+            client,
+            Some(user.id),
+            "auth.password.success",
+            audit::SUCCESS,
+            None,
+        )
+        .await;
         return Ok(PasswordStep::Authenticated(user));
     }
     let challenge_id = crypto::random_token();
@@ -146,7 +193,15 @@ pub async fn password_step(
             Ok(())
         })
         .await?;
-    audit::record(state, client, Some(user_id), "2fa.challenge.issued", audit::SUCCESS, None).await;
+    audit::record(
+        state,
+        client,
+        Some(user_id),
+        "2fa.challenge.issued",
+        audit::SUCCESS,
+        None,
+    )
+    .await;
     Ok(PasswordStep::TwoFactorRequired { challenge_id })
 }
 
@@ -167,7 +222,10 @@ async fn verify_or_dummy(
             Ok(ok.then_some(user))
         }
         None => {
-            state.hashing.run(move || twofa_core::verify_dummy(&password)).await?;
+            state
+                .hashing
+                .run(move || twofa_core::verify_dummy(&password))
+                .await?;
             Ok(None)
         }
     }
@@ -182,7 +240,9 @@ pub async fn confirm_password(
     password: String,
 ) -> ApiResult<()> {
     throttle::charge_login(state, &user.username_key).await?;
-    let ok = verify_or_dummy(state, Some(user.clone()), password).await?.is_some();
+    let ok = verify_or_dummy(state, Some(user.clone()), password)
+        .await?
+        .is_some();
     if !ok {
         audit::record(
             state,
@@ -209,8 +269,11 @@ pub async fn two_factor_status(state: &AppState, user_id: i64) -> ApiResult<TwoF
         .db
         .read(move |conn| {
             let row = totp::find(conn, user_id)?.filter(|t| t.is_active());
-            let remaining =
-                if row.is_some() { recovery_codes::remaining(conn, user_id)? } else { 0 };
+            let remaining = if row.is_some() {
+                recovery_codes::remaining(conn, user_id)?
+            } else {
+                0
+            };
             Ok(TwoFactorStatus {
                 enabled: row.is_some(),
                 enabled_at: row.and_then(|r| r.enabled_at),

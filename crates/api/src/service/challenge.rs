@@ -27,8 +27,21 @@ pub struct Authenticated {
     pub used_recovery_code: bool,
 }
 
-async fn invalid(state: &AppState, client: &ClientInfo, user_id: Option<i64>, reason: &'static str) -> ApiError {
-    audit::record(state, client, user_id, "2fa.challenge.failure", audit::FAILURE, Some(reason)).await;
+async fn invalid(
+    state: &AppState,
+    client: &ClientInfo,
+    user_id: Option<i64>,
+    reason: &'static str,
+) -> ApiError {
+    audit::record(
+        state,
+        client,
+        user_id,
+        "2fa.challenge.failure",
+        audit::FAILURE,
+        Some(reason),
+    )
+    .await;
     ApiError::ChallengeInvalid
 }
 
@@ -41,8 +54,10 @@ pub async fn answer(
         return Err(invalid(state, client, None, "unknown").await);
     }
     let id_hash = sha256_hex(&answer.challenge_id);
-    let Some(challenge) =
-        state.db.read(move |conn| Ok(challenges::find(conn, &id_hash)?)).await?
+    let Some(challenge) = state
+        .db
+        .read(move |conn| Ok(challenges::find(conn, &id_hash)?))
+        .await?
     else {
         return Err(invalid(state, client, None, "unknown").await);
     };
@@ -55,7 +70,10 @@ pub async fn answer(
     }
     let now = state.now();
     let challenge_row = challenge.id;
-    let charged = state.db.write(move |conn| Ok(challenges::charge(conn, challenge_row, now)?)).await?;
+    let charged = state
+        .db
+        .write(move |conn| Ok(challenges::charge(conn, challenge_row, now)?))
+        .await?;
     if !charged {
         return Err(invalid(state, client, Some(user_id), "expired_burned_or_used").await);
     }
@@ -82,7 +100,12 @@ pub async fn answer(
                 sessions::delete_for_user(conn, user_id, None)?;
             }
             let bearer = if token {
-                Some(session_service::issue_bearer(conn, user_id, &client_for_tx, now)?)
+                Some(session_service::issue_bearer(
+                    conn,
+                    user_id,
+                    &client_for_tx,
+                    now,
+                )?)
             } else {
                 None
             };
@@ -98,11 +121,39 @@ pub async fn answer(
         }
         Err(err) => return Err(err),
     };
-    audit::record(state, client, Some(user_id), "2fa.challenge.success", audit::SUCCESS, None).await;
+    audit::record(
+        state,
+        client,
+        Some(user_id),
+        "2fa.challenge.success",
+        audit::SUCCESS,
+        None,
+    )
+    .await;
     if used_recovery_code {
-        audit::record(state, client, Some(user_id), "recovery_code.used", audit::SUCCESS, None).await;
-        audit::record(state, client, Some(user_id), "session.revoked_all", audit::SUCCESS, Some("recovery_code"))
-            .await;
+        audit::record(
+            state,
+            client,
+            Some(user_id),
+            "recovery_code.used",
+            audit::SUCCESS,
+            None,
+        )
+        .await;
+        audit::record(
+            state,
+            client,
+            Some(user_id),
+            "session.revoked_all",
+            audit::SUCCESS,
+            Some("recovery_code"),
+        )
+        .await;
     }
-    Ok(Authenticated { user, recovery_codes_remaining: remaining, bearer, used_recovery_code })
+    Ok(Authenticated {
+        user,
+        recovery_codes_remaining: remaining,
+        bearer,
+        used_recovery_code,
+    })
 }

@@ -30,13 +30,23 @@ pub async fn enable(
     accounts::confirm_password(state, client, &current.user, password).await?;
     let user_id = current.user.id;
     let secret = Secret::generate(&mut crypto::rng());
-    let sealed = state.keys.secret_box.seal(user_id, &secret, &mut crypto::rng());
+    let sealed = state
+        .keys
+        .secret_box
+        .seal(user_id, &secret, &mut crypto::rng());
     let key_id = state.keys.secret_box.key_id();
     let now = state.now();
     let replaced = state
         .db
         .write(move |conn| {
-            Ok(totp::replace_pending(conn, user_id, &sealed, &key_id, now, now + ENROLLMENT_TTL_SECS)?)
+            Ok(totp::replace_pending(
+                conn,
+                user_id,
+                &sealed,
+                &key_id,
+                now,
+                now + ENROLLMENT_TTL_SECS,
+            )?)
         })
         .await?;
     if !replaced {
@@ -46,7 +56,15 @@ pub async fn enable(
         twofa_core::otpauth_uri(&state.settings.issuer, &current.user.username, &secret);
     let qr_svg = twofa_core::qr_svg(&otpauth_uri)
         .map_err(|e| ApiError::internal(anyhow::anyhow!("QR rendering failed: {e}")))?;
-    audit::record(state, client, Some(user_id), "2fa.enroll.started", audit::SUCCESS, None).await;
+    audit::record(
+        state,
+        client,
+        Some(user_id),
+        "2fa.enroll.started",
+        audit::SUCCESS,
+        None,
+    )
+    .await;
     Ok(Enrollment {
         secret: secret.to_base32(),
         otpauth_uri,
@@ -98,11 +116,24 @@ pub async fn verify(
     }
     crate::service::throttle::charge_second_factor(state, user_id, client.ip_key()).await?;
     let secret = second_factor::open_secret(state, user_id, &row.secret_ct)?;
-    let matched = match twofa_core::verify(&secret, &code, second_factor::unix(now), None, second_factor::WINDOW) {
+    let matched = match twofa_core::verify(
+        &secret,
+        &code,
+        second_factor::unix(now),
+        None,
+        second_factor::WINDOW,
+    ) {
         Ok(matched) => matched,
         Err(err) => {
-            audit::record(state, client, Some(user_id), "2fa.enroll.failed", audit::FAILURE, Some("invalid_code"))
-                .await;
+            audit::record(
+                state,
+                client,
+                Some(user_id),
+                "2fa.enroll.failed",
+                audit::FAILURE,
+                Some("invalid_code"),
+            )
+            .await;
             crate::service::throttle::second_factor_failed(state, user_id).await?;
             return Err(second_factor::totp_error(err));
         }
@@ -122,10 +153,25 @@ pub async fn verify(
         })
         .await?;
     crate::service::throttle::second_factor_succeeded(state, user_id, client.ip_key()).await?;
-    audit::record(state, client, Some(user_id), "2fa.enroll.completed", audit::SUCCESS, None).await;
+    audit::record(
+        state,
+        client,
+        Some(user_id),
+        "2fa.enroll.completed",
+        audit::SUCCESS,
+        None,
+    )
+    .await;
     if ended > 0 {
-        audit::record(state, client, Some(user_id), "session.revoked_all", audit::SUCCESS, Some("2fa_enabled"))
-            .await;
+        audit::record(
+            state,
+            client,
+            Some(user_id),
+            "session.revoked_all",
+            audit::SUCCESS,
+            Some("2fa_enabled"),
+        )
+        .await;
     }
     Ok(shown)
 }
@@ -135,14 +181,15 @@ fn is_bearer(current: &CurrentUser) -> bool {
     matches!(current.via, crate::auth::AuthVia::Bearer { .. })
 }
 
-fn require_active(state: &AppState, user_id: i64) -> impl std::future::Future<Output = ApiResult<()>> + '_ {
-    async move {
-        let row = state.db.read(move |conn| Ok(totp::find(conn, user_id)?)).await?;
-        if row.is_some_and(|r| r.is_active()) {
-            Ok(())
-        } else {
-            Err(ApiError::TotpNotEnabled)
-        }
+async fn require_active(state: &AppState, user_id: i64) -> ApiResult<()> {
+    let row = state
+        .db
+        .read(move |conn| Ok(totp::find(conn, user_id)?))
+        .await?;
+    if row.is_some_and(|r| r.is_active()) {
+        Ok(())
+    } else {
+        Err(ApiError::TotpNotEnabled)
     }
 }
 
@@ -157,16 +204,38 @@ pub async fn disable(
     require_active(state, user_id).await?;
     accounts::confirm_password(state, client, &current.user, password).await?;
     let keep = current.session_row_id().filter(|_| is_bearer(current));
-    second_factor::verify_and_then(state, client, user_id, factor, "2fa.disable.failure", move |conn: &mut DbConn, _, _| {
-        totp::delete(conn, user_id)?;
-        recovery_codes::delete_all(conn, user_id)?;
-        sessions::delete_for_user(conn, user_id, keep)?;
-        Ok(())
-    })
+    second_factor::verify_and_then(
+        state,
+        client,
+        user_id,
+        factor,
+        "2fa.disable.failure",
+        move |conn: &mut DbConn, _, _| {
+            totp::delete(conn, user_id)?;
+            recovery_codes::delete_all(conn, user_id)?;
+            sessions::delete_for_user(conn, user_id, keep)?;
+            Ok(())
+        },
+    )
     .await?;
-    audit::record(state, client, Some(user_id), "2fa.disabled", audit::SUCCESS, None).await;
-    audit::record(state, client, Some(user_id), "session.revoked_all", audit::SUCCESS, Some("2fa_disabled"))
-        .await;
+    audit::record(
+        state,
+        client,
+        Some(user_id),
+        "2fa.disabled",
+        audit::SUCCESS,
+        None,
+    )
+    .await;
+    audit::record(
+        state,
+        client,
+        Some(user_id),
+        "session.revoked_all",
+        audit::SUCCESS,
+        Some("2fa_disabled"),
+    )
+    .await;
     Ok(())
 }
 
@@ -193,6 +262,14 @@ pub async fn regenerate_recovery_codes(
         },
     )
     .await?;
-    audit::record(state, client, Some(user_id), "recovery_code.regenerated", audit::SUCCESS, None).await;
+    audit::record(
+        state,
+        client,
+        Some(user_id),
+        "recovery_code.regenerated",
+        audit::SUCCESS,
+        None,
+    )
+    .await;
     Ok(shown)
 }

@@ -17,7 +17,9 @@ pub struct HashGate {
 
 impl HashGate {
     pub fn new(parallelism: usize) -> Self {
-        Self { permits: Arc::new(Semaphore::new(parallelism.max(1))) }
+        Self {
+            permits: Arc::new(Semaphore::new(parallelism.max(1))),
+        }
     }
 
     pub fn per_core() -> Self {
@@ -31,7 +33,9 @@ impl HashGate {
     {
         let permit = tokio::time::timeout(MAX_WAIT, self.permits.clone().acquire_owned())
             .await
-            .map_err(|_| ApiError::Overloaded { retry_after: RETRY_AFTER_SECS })?
+            .map_err(|_| ApiError::Overloaded {
+                retry_after: RETRY_AFTER_SECS,
+            })?
             .map_err(ApiError::internal)?;
         let out = actix_web::web::block(move || {
             let _permit = permit;
@@ -52,7 +56,10 @@ mod tests {
         let _held = gate.permits.clone().acquire_owned().await.unwrap();
         let started = std::time::Instant::now();
         let result = gate.run(|| 1).await;
-        assert!(matches!(result, Err(ApiError::Overloaded { retry_after: 2 })));
+        assert!(matches!(
+            result,
+            Err(ApiError::Overloaded { retry_after: 2 })
+        ));
         assert!(started.elapsed() >= MAX_WAIT);
     }
 

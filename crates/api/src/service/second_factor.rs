@@ -35,7 +35,9 @@ pub fn parse_factor(code: Option<&str>, recovery_code: Option<&str>) -> ApiResul
         (None, Some(recovery)) => Ok(Factor::Recovery(
             RecoveryCode::parse(recovery).map_err(|_| ApiError::InvalidCodeFormat)?,
         )),
-        _ => Err(ApiError::InvalidRequest("send exactly one of code and recovery_code".into())),
+        _ => Err(ApiError::InvalidRequest(
+            "send exactly one of code and recovery_code".into(),
+        )),
     }
 }
 
@@ -54,13 +56,11 @@ pub fn unix(now: i64) -> UnixTime {
 }
 
 /// Opens the user's sealed secret; a failure means the key does not fit the row.
-pub fn open_secret(
-    state: &AppState,
-    user_id: i64,
-    sealed: &[u8],
-) -> ApiResult<twofa_core::Secret> {
+pub fn open_secret(state: &AppState, user_id: i64, sealed: &[u8]) -> ApiResult<twofa_core::Secret> {
     state.keys.secret_box.open(user_id, sealed).map_err(|e| {
-        ApiError::internal(anyhow::anyhow!("cannot open the TOTP secret of user {user_id}: {e}"))
+        ApiError::internal(anyhow::anyhow!(
+            "cannot open the TOTP secret of user {user_id}: {e}"
+        ))
     })
 }
 
@@ -81,7 +81,10 @@ async fn check(state: &AppState, user_id: i64, factor: Factor, now: i64) -> ApiR
                 .filter(|t| t.is_active())
                 .ok_or(ApiError::TotpNotEnabled)?;
             let secret = open_secret(state, user_id, &row.secret_ct)?;
-            let last_used = row.last_used_step.and_then(|s| u64::try_from(s).ok()).map(TimeStep);
+            let last_used = row
+                .last_used_step
+                .and_then(|s| u64::try_from(s).ok())
+                .map(TimeStep);
             let matched = twofa_core::verify(&secret, &code, unix(now), last_used, WINDOW)
                 .map_err(totp_error)?;
             Ok(Proof::TotpStep(step_i64(matched.step)))
@@ -95,7 +98,10 @@ async fn check(state: &AppState, user_id: i64, factor: Factor, now: i64) -> ApiR
             // Unknown and already-used codes answer alike; at most one argon2 run per attempt.
             let (id, phc) = found.ok_or(ApiError::InvalidCode)?;
             let keys = state.keys.clone();
-            let ok = state.hashing.run(move || keys.recovery.verify(&code, &phc)).await?;
+            let ok = state
+                .hashing
+                .run(move || keys.recovery.verify(&code, &phc))
+                .await?;
             if ok {
                 Ok(Proof::RecoveryCode(id))
             } else {
@@ -137,9 +143,20 @@ where
     F: FnOnce(&mut DbConn, &Proof, i64) -> ApiResult<T> + Send + 'static,
 {
     if let Err(err) = throttle::charge_second_factor(state, user_id, client.ip_key()).await {
-        let what = if matches!(err, ApiError::AccountLocked { .. }) { "locked" } else { "ip" };
-        audit::record(state, client, Some(user_id), "2fa.throttled", audit::FAILURE, Some(what))
-            .await;
+        let what = if matches!(err, ApiError::AccountLocked { .. }) {
+            "locked"
+        } else {
+            "ip"
+        };
+        audit::record(
+            state,
+            client,
+            Some(user_id),
+            "2fa.throttled",
+            audit::FAILURE,
+            Some(what),
+        )
+        .await;
         return Err(err);
     }
     let now = state.now();
@@ -159,15 +176,38 @@ where
         Ok(_) => throttle::second_factor_succeeded(state, user_id, client.ip_key()).await?,
         Err(err @ (ApiError::InvalidCode | ApiError::TotpReplayed)) => {
             let reason = if matches!(err, ApiError::TotpReplayed) {
-                audit::record(state, client, Some(user_id), "totp.replay_detected", audit::FAILURE, None)
-                    .await;
+                audit::record(
+                    state,
+                    client,
+                    Some(user_id),
+                    "totp.replay_detected",
+                    audit::FAILURE,
+                    None,
+                )
+                .await;
                 "replayed"
             } else {
                 "invalid_code"
             };
-            audit::record(state, client, Some(user_id), event, audit::FAILURE, Some(reason)).await;
+            audit::record(
+                state,
+                client,
+                Some(user_id),
+                event,
+                audit::FAILURE,
+                Some(reason),
+            )
+            .await;
             if throttle::second_factor_failed(state, user_id).await? {
-                audit::record(state, client, Some(user_id), "2fa.locked", audit::FAILURE, None).await;
+                audit::record(
+                    state,
+                    client,
+                    Some(user_id),
+                    "2fa.locked",
+                    audit::FAILURE,
+                    None,
+                )
+                .await;
             }
         }
         Err(_) => {}

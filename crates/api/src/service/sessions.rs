@@ -58,7 +58,9 @@ pub fn bind_challenge(session: &Session) -> ApiResult<String> {
     let binding = random_token();
     session.clear();
     session.renew();
-    session.insert(CHALLENGE_BINDING, &binding).map_err(session_error)?;
+    session
+        .insert(CHALLENGE_BINDING, &binding)
+        .map_err(session_error)?;
     Ok(sha256_hex(&binding))
 }
 
@@ -89,12 +91,18 @@ pub async fn logout(state: &AppState, current: &CurrentUser) -> ApiResult<()> {
 
 pub async fn list(state: &AppState, user_id: i64) -> ApiResult<Vec<SessionRow>> {
     let now = state.now();
-    state.db.read(move |conn| Ok(sessions::list_live_for_user(conn, user_id, now)?)).await
+    state
+        .db
+        .read(move |conn| Ok(sessions::list_live_for_user(conn, user_id, now)?))
+        .await
 }
 
 /// Ends every session of the user except the calling one; returns how many ended.
 pub async fn revoke_others(state: &AppState, current: &CurrentUser) -> ApiResult<usize> {
     let user_id = current.user.id;
     let keep = current.session_row_id();
-    state.db.write(move |conn| Ok(sessions::delete_for_user(conn, user_id, keep)?)).await
+    state
+        .db
+        .write(move |conn| Ok(sessions::delete_for_user(conn, user_id, keep)?))
+        .await
 }

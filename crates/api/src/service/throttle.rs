@@ -55,7 +55,9 @@ where
             return Ok(value);
         }
     }
-    Err(ApiError::internal(anyhow::anyhow!("throttle row kept conflicting")))
+    Err(ApiError::internal(anyhow::anyhow!(
+        "throttle row kept conflicting"
+    )))
 }
 
 pub async fn charge_login(state: &AppState, username_key: &str) -> ApiResult<()> {
@@ -63,19 +65,24 @@ pub async fn charge_login(state: &AppState, username_key: &str) -> ApiResult<()>
     let now = state.now();
     let max = limit(state.settings.login_failure_limit);
     write_retrying(state, move |conn| {
-        Ok(match throttles::charge_window(conn, &key, now, WINDOW_SECS, max)? {
-            Charge::Allowed { .. } => Ok(()),
-            Charge::Refused { retry_after } => {
-                Err(ApiError::TooManyAttempts { retry_after: retry(retry_after) })
-            }
-        })
+        Ok(
+            match throttles::charge_window(conn, &key, now, WINDOW_SECS, max)? {
+                Charge::Allowed { .. } => Ok(()),
+                Charge::Refused { retry_after } => Err(ApiError::TooManyAttempts {
+                    retry_after: retry(retry_after),
+                }),
+            },
+        )
     })
     .await
 }
 
 pub async fn refund_login(state: &AppState, username_key: &str) -> ApiResult<()> {
     let key = login_key(username_key);
-    state.db.write(move |conn| Ok(throttles::refund(conn, &key)?)).await
+    state
+        .db
+        .write(move |conn| Ok(throttles::refund(conn, &key)?))
+        .await
 }
 
 /// Charges one second-factor attempt to the account, then to the IP (one transaction: a refusal
@@ -91,12 +98,16 @@ pub async fn charge_second_factor(state: &AppState, user_id: i64, ip: &str) -> A
         if let Charge::Refused { retry_after } =
             throttles::charge_consecutive(conn, &account, now, account_limit, lock)?
         {
-            return Ok(Err(ApiError::AccountLocked { retry_after: retry(retry_after) }));
+            return Ok(Err(ApiError::AccountLocked {
+                retry_after: retry(retry_after),
+            }));
         }
         if let Charge::Refused { retry_after } =
             throttles::charge_window(conn, &ip, now, WINDOW_SECS, ip_limit)?
         {
-            return Ok(Err(ApiError::TooManyAttempts { retry_after: retry(retry_after) }));
+            return Ok(Err(ApiError::TooManyAttempts {
+                retry_after: retry(retry_after),
+            }));
         }
         Ok(Ok(()))
     })
@@ -112,7 +123,15 @@ pub async fn second_factor_failed(state: &AppState, user_id: i64) -> ApiResult<b
     let lock = lock_secs(state);
     state
         .db
-        .write(move |conn| Ok(throttles::lock_if_reached(conn, &account, now, account_limit, lock)?))
+        .write(move |conn| {
+            Ok(throttles::lock_if_reached(
+                conn,
+                &account,
+                now,
+                account_limit,
+                lock,
+            )?)
+        })
         .await
 }
 
