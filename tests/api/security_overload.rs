@@ -60,7 +60,7 @@ async fn five_hundred_concurrent_logins_stay_under_256_mib_and_the_excess_gets_5
     // Assert
     assert!(
         peak < MAX_RSS_KIB,
-        "peak RSS {} MiB (before the flood {} MiB)",
+        "peak RSS {} MiB (before the flood {} MiB); answers {tally:?}",
         peak / 1024,
         before / 1024
     );
