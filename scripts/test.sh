@@ -36,6 +36,7 @@ step "frontend build" frontend npm run build
 step "api black-box (sqlite)" env TWOFA_TEST_BACKEND=sqlite cargo test -p twofa-tests --locked
 step "api black-box (postgres)" env TWOFA_TEST_BACKEND=postgres TWOFA_TEST_DATABASE_URL="$pg_admin_url" \
   cargo test -p twofa-tests --locked
+step "benchmark harness smoke" cargo run -p twofa-bench --locked -- smoke --pg --pg-admin-url "$pg_admin_url"
 step "frontend api types drift" frontend npm run check:api
 step "frontend typecheck" frontend npm run typecheck
 step "frontend unit tests" frontend npm test

@@ -77,13 +77,13 @@ impl Plan {
         Plan {
             smoke: true,
             reps: 1,
-            dur: Duration::from_millis(700),
+            dur: Duration::from_millis(500),
             conns: 4,
             users: 2,
             challenges_per_user: 300,
             login_samples: 2,
             flood_conns: 4,
-            flood_dur: Duration::from_millis(700),
+            flood_dur: Duration::from_millis(500),
             paced_conns: 2,
             scale_users: 1_000,
             scale_events: 10_000,
@@ -202,7 +202,16 @@ impl Ctx {
         self.failures.push(format!("{figure}: {reason}"));
     }
 
-    fn spawn_real(&self, name: &str, db_url: Option<&str>) -> anyhow::Result<Server> {
+    pub fn spawn_real(&self, name: &str, db_url: Option<&str>) -> anyhow::Result<Server> {
+        self.spawn_real_env(name, db_url, &[])
+    }
+
+    pub fn spawn_real_env(
+        &self,
+        name: &str,
+        db_url: Option<&str>,
+        extra_env: &[(&str, &str)],
+    ) -> anyhow::Result<Server> {
         let data = self.tmp.path().join(name);
         std::fs::create_dir_all(&data)?;
         let mut cmd = Command::new(&self.server_bin);
@@ -223,6 +232,7 @@ impl Ctx {
         if let Some(url) = db_url {
             cmd.env("TWOFA_DATABASE_URL", url);
         }
+        cmd.envs(extra_env.iter().copied());
         Server::spawn(name, cmd, &self.tmp.path().join(format!("{name}.log")))
     }
 
@@ -297,6 +307,8 @@ pub fn spa_figure(ctx: &mut Ctx) {
                 s.all_js_gzip_bytes as f64 / 1024.0
             ));
         }
+        // Not a server-driving failure: the smoke run reports it without failing.
+        Err(e) if ctx.plan.smoke => ctx.report.missing(figure, "≤ 150 KiB", &format!("{e:#}")),
         Err(e) => ctx.fail(figure, "≤ 150 KiB", &e),
     }
 }
@@ -453,6 +465,16 @@ async fn sqlite_part(ctx: &mut Ctx) -> anyhow::Result<()> {
     println!("(3) isolation");
     if let Err(e) = crate::sections::isolation(ctx, &server, &mut db, &fx, idle).await {
         ctx.fail("(3) isolation under a login flood", "≤ 2.0× / ≤ 1.00×", &e);
+    }
+
+    if ctx.plan.smoke {
+        ctx.report.missing(
+            "(3c) diagnostic: peak RSS with MALLOC_ARENA_MAX=2",
+            "–",
+            "full run only",
+        );
+    } else if let Err(e) = crate::sections::arena_diagnostic(ctx).await {
+        ctx.fail("(3c) diagnostic: peak RSS with MALLOC_ARENA_MAX=2", "–", &e);
     }
 
     println!("(4) framework and storage on SQLite, interleaved with the baselines");
