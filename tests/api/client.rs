@@ -69,6 +69,14 @@ impl Client {
         }
     }
 
+    /// The same user agent (same jar) claiming another `Origin`, or none.
+    pub fn with_origin(&self, origin: Option<&str>) -> Self {
+        Self {
+            origin: origin.map(str::to_owned),
+            ..self.clone()
+        }
+    }
+
     /// A request with this client's credentials and `Origin` already attached.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         let url = self.base.join(path).expect("path joins the base URL");

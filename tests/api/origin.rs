@@ -18,19 +18,11 @@ async fn a_cross_origin_cookie_post_is_refused_and_changes_nothing() {
     // Arrange
     let app = spawn_app().await;
     let user = logged_in(&app).await;
-    let evil = |path: &str| {
-        app.client
-            .request(Method::POST, path)
-            .header("Origin", "http://evil.example")
-    };
+    let evil = app.client.with_origin(Some("http://evil.example"));
 
     // Act
-    let logout = evil("/api/logout").send().await.expect("answer");
-    let enable = evil("/api/2fa/enable")
-        .json(&json!({"password": user.password}))
-        .send()
-        .await
-        .expect("answer");
+    let logout = evil.logout().await;
+    let enable = evil.enable(&user.password).await;
 
     // Assert
     assert_error(logout, 403, "cross_origin").await;
@@ -52,13 +44,7 @@ async fn a_lookalike_origin_is_refused() {
     let lookalike = format!("{}.evil.example", app.origin());
 
     // Act
-    let resp = app
-        .client
-        .request(Method::POST, "/api/logout")
-        .header("Origin", lookalike)
-        .send()
-        .await
-        .expect("answer");
+    let resp = app.client.with_origin(Some(&lookalike)).logout().await;
 
     // Assert
     assert_error(resp, 403, "cross_origin").await;
@@ -70,16 +56,9 @@ async fn a_cookie_post_without_origin_headers_is_refused() {
     // Arrange
     let app = spawn_app().await;
     logged_in(&app).await;
-    let session = app.client.session_cookie().expect("session cookie");
 
     // Act: the cookie alone, no Origin and no Sec-Fetch-Site.
-    let resp = app
-        .bare_client()
-        .request(Method::POST, "/api/logout")
-        .header("Cookie", format!("twofa_session={session}"))
-        .send()
-        .await
-        .expect("answer");
+    let resp = app.client.with_origin(None).logout().await;
 
     // Assert
     assert_error(resp, 403, "cross_origin").await;
@@ -111,13 +90,12 @@ async fn a_same_origin_fetch_metadata_header_without_origin_is_accepted() {
     // Arrange
     let app = spawn_app().await;
     logged_in(&app).await;
-    let session = app.client.session_cookie().expect("session cookie");
 
     // Act
     let resp = app
-        .bare_client()
+        .client
+        .with_origin(None)
         .request(Method::POST, "/api/logout")
-        .header("Cookie", format!("twofa_session={session}"))
         .header("Sec-Fetch-Site", "same-origin")
         .send()
         .await
