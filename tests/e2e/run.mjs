@@ -251,6 +251,31 @@ step("Profile lists the sessions and signs out the others (here an API token)", 
   assert.equal(await sessions.count(), 1);
 });
 
+step("wrong codes burn the sign-in attempt: back to the password, with a reason", async () => {
+  await signOut();
+  await signInWithPassword();
+  await page.getByRole("heading", { name: "Two-factor authentication", level: 1 }).waitFor();
+  const valid = [-30, 0, 30].map((d) => totpAt(secrets.key, now + d));
+  const wrong = ["000000", "111111", "222222", "333333", "444444", "555555", "666666", "777777"].filter((c) => !valid.includes(c));
+  let attempts = 0;
+  // The server allows a few tries per sign-in attempt; then the attempt is gone.
+  while (attempts < wrong.length && (await page.getByLabel("6-digit code").count()) > 0) {
+    await page.getByLabel("6-digit code").fill(wrong[attempts]);
+    attempts += 1;
+    await page.waitForFunction(() => document.querySelector("[aria-busy]") === null);
+    await page.waitForTimeout(150);
+  }
+  await page.getByRole("heading", { name: "Sign in", level: 1, exact: true }).waitFor();
+  await page.getByText("This sign-in attempt has ended: it took too long, or too many wrong codes were entered.").waitFor();
+  assert.ok(attempts >= 2 && attempts <= 6, `the attempt ended after ${attempts} wrong codes`);
+  assert.equal(await page.getByLabel("Username").inputValue(), USERNAME, "the username is kept");
+  await capture("challenge-burned-back-to-password");
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByLabel("6-digit code").fill(await nextCode());
+  await page.getByRole("heading", { name: "Profile", level: 1 }).waitFor();
+});
+
 step("sign out, sign in with a recovery code instead", async () => {
   await signOut();
   await signInWithPassword();

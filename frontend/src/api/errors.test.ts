@@ -58,7 +58,7 @@ describe("messageFor", () => {
       "That code was already used. Wait for the next code in your authenticator app (codes change every 30 seconds) and enter it.",
     );
     expect(messageFor(apiError("challenge_invalid"), "totp")).toBe(
-      "This sign-in has expired. Enter your password again to get a new code prompt.",
+      "This sign-in attempt has ended: it took too long, or too many wrong codes were entered. Enter your password again.",
     );
     expect(messageFor(apiError("invalid_credentials"), "sign-in")).toBe(
       "That username and password do not match. Check both and try again.",

@@ -65,7 +65,7 @@ const fixed: Record<Exclude<ErrorCode, "invalid_code" | "invalid_code_format" | 
   invalid_credentials: "That username and password do not match. Check both and try again.",
   totp_replayed:
     "That code was already used. Wait for the next code in your authenticator app (codes change every 30 seconds) and enter it.",
-  challenge_invalid: "This sign-in has expired. Enter your password again to get a new code prompt.",
+  challenge_invalid: "This sign-in attempt has ended: it took too long, or too many wrong codes were entered. Enter your password again.",
   forbidden: "You do not have permission to do that.",
   cross_origin: "The request was refused because it did not come from this site. Reload the page and try again.",
   not_found: "That was not found. It may have been removed.",

@@ -66,7 +66,7 @@ describe("SecondStepForm", () => {
     const { user, onChallengeGone } = setup();
     await user.paste("222222");
     await waitFor(() =>
-      expect(onChallengeGone).toHaveBeenCalledWith("This sign-in has expired. Enter your password again to get a new code prompt."),
+      expect(onChallengeGone).toHaveBeenCalledWith("This sign-in attempt has ended: it took too long, or too many wrong codes were entered. Enter your password again."),
     );
   });
 
