@@ -24,6 +24,24 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document (YAML) to stdout.
     Openapi,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: crate::cli_admin::UserCommand,
+    },
+    /// Two-factor break-glass commands.
+    #[command(name = "2fa")]
+    TwoFactor {
+        #[command(subcommand)]
+        command: crate::cli_admin::TwoFactorCommand,
+    },
+    /// Check or rotate the secret key.
+    Keys {
+        #[command(subcommand)]
+        command: crate::cli_admin::KeysCommand,
+    },
+    /// GET /api/health on TWOFA_BIND; exit status 0 when healthy (container health checks).
+    Healthcheck,
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -41,6 +59,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             })
         }
+        Command::User { command } => crate::cli_admin::user(load_settings()?, command),
+        Command::TwoFactor { command } => crate::cli_admin::two_factor(load_settings()?, command),
+        Command::Keys { command } => crate::cli_admin::keys(load_settings()?, command),
+        Command::Healthcheck => crate::cli_admin::healthcheck(&Settings::load()?),
         Command::Serve => {
             let settings = load_settings()?;
             actix_web::rt::System::new().block_on(serve(settings))

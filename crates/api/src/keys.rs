@@ -27,14 +27,17 @@ impl Keys {
     pub fn from_master(master: &[u8; 32]) -> Self {
         Keys {
             secret_box: SecretBox::new(*subkey(master, b"twofa totp sealing v1")),
-            recovery: RecoveryCodeHasher::new(*subkey(master, b"twofa recovery lookup v1")),
+            recovery: RecoveryCodeHasher::new(*subkey(master, RECOVERY_LOOKUP_LABEL)),
             cookie: actix_web::cookie::Key::derive_from(&*subkey(master, b"twofa cookie v1")),
         }
     }
 }
 
+/// Label of the recovery-code lookup key; a rotated database keeps it sealed (keys_rotate).
+pub(crate) const RECOVERY_LOOKUP_LABEL: &[u8] = b"twofa recovery lookup v1";
+
 /// Independent subkeys per purpose: HMAC-SHA256(master, label).
-fn subkey(master: &[u8; 32], label: &[u8]) -> Zeroizing<[u8; 32]> {
+pub(crate) fn subkey(master: &[u8; 32], label: &[u8]) -> Zeroizing<[u8; 32]> {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(master).expect("HMAC takes any key size");
     mac.update(label);
     Zeroizing::new(mac.finalize().into_bytes().into())

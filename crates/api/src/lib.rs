@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod cli_admin;
 pub mod clock;
 pub mod crypto;
 pub mod db;
@@ -9,6 +10,8 @@ pub mod dto;
 pub mod error;
 pub mod json;
 pub mod keys;
+pub mod keys_rotate;
+pub mod metrics;
 pub mod openapi;
 pub mod origin;
 pub mod routes;

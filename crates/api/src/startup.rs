@@ -38,12 +38,13 @@ pub struct Application {
 pub async fn prepare(settings: &Settings) -> anyhow::Result<(Db, Keys)> {
     create_data_dir(settings)?;
     let master = keys::load_master_key(settings)?;
-    let keys = Keys::from_master(&master);
+    let mut keys = Keys::from_master(&master);
     let url = settings.database_url();
     let db = tokio::task::spawn_blocking(move || Db::connect(&url))
         .await
         .context("database setup panicked")??;
     keys::check_against_database(&db, &keys)?;
+    crate::keys_rotate::apply_stored_lookup_key(&db, &mut keys)?;
     Ok((db, keys))
 }
 

@@ -7,9 +7,11 @@ pub mod challenges;
 pub mod meta;
 pub mod recovery_codes;
 pub mod schema;
+pub mod sealed;
 pub mod sessions;
 pub mod throttles;
 pub mod totp;
+pub mod user_admin;
 pub mod users;
 
 use std::time::Duration;

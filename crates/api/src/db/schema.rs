@@ -8,6 +8,7 @@ diesel::table! {
         password_hash -> Text,
         is_admin -> Bool,
         created_at -> BigInt,
+        disabled_at -> Nullable<BigInt>,
     }
 }
 

@@ -13,6 +13,8 @@ pub struct UserRow {
     pub password_hash: String,
     pub is_admin: bool,
     pub created_at: i64,
+    /// Set while an administrator has disabled the account.
+    pub disabled_at: Option<i64>,
 }
 
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {

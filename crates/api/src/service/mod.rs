@@ -1,6 +1,7 @@
 //! Flows behind the handlers: no HTTP types here beyond `ClientInfo`, no SQL outside `db`.
 
 pub mod accounts;
+pub mod admin;
 pub mod audit;
 pub mod challenge;
 pub mod enrollment;

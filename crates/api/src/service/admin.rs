@@ -1,0 +1,213 @@
+//! User administration shared by the admin API and the CLI: list, create, disable/enable users
+//! and reset a user's second factor (lost phone). Each change commits together with its audit
+//! event, so an action without its record (or the reverse) cannot happen.
+
+use std::collections::HashMap;
+
+use crate::auth::ClientInfo;
+use crate::db::audit::{self, EventRow, NewEvent};
+use crate::db::users::{self, UserRow};
+use crate::db::{is_unique_violation, recovery_codes, sessions, totp, user_admin, DbConn};
+use crate::error::{ApiError, ApiResult};
+use crate::service::accounts;
+use crate::state::AppState;
+
+/// Who performs an administrative action; stored as the event's reason.
+#[derive(Clone, Copy, Debug)]
+pub enum Actor {
+    Admin(i64),
+    Cli,
+}
+
+impl Actor {
+    fn reason(self) -> String {
+        match self {
+            Actor::Admin(id) => format!("admin:{id}"),
+            Actor::Cli => "cli".into(),
+        }
+    }
+}
+
+pub struct UserSummary {
+    pub user: UserRow,
+    pub two_factor_enabled: bool,
+    pub two_factor_enabled_at: Option<i64>,
+    pub recovery_codes_remaining: i64,
+}
+
+/// Every user with their 2FA status, by id.
+pub async fn list_users(state: &AppState) -> ApiResult<Vec<UserSummary>> {
+    state
+        .db
+        .read(|conn| {
+            let users = users::list(conn)?;
+            let active: HashMap<i64, Option<i64>> = user_admin::totp_states(conn)?
+                .into_iter()
+                .filter(|(_, s, _)| s == totp::ACTIVE)
+                .map(|(id, _, at)| (id, at))
+                .collect();
+            let codes: HashMap<i64, i64> = user_admin::unused_recovery_counts(conn)?
+                .into_iter()
+                .collect();
+            Ok(users
+                .into_iter()
+                .map(|user| {
+                    let enabled_at = active.get(&user.id).copied();
+                    UserSummary {
+                        two_factor_enabled: enabled_at.is_some(),
+                        two_factor_enabled_at: enabled_at.flatten(),
+                        recovery_codes_remaining: if enabled_at.is_some() {
+                            codes.get(&user.id).copied().unwrap_or(0)
+                        } else {
+                            0
+                        },
+                        user,
+                    }
+                })
+                .collect())
+        })
+        .await
+}
+
+pub async fn find_by_username(state: &AppState, username: &str) -> ApiResult<UserRow> {
+    let key = accounts::username_key(username);
+    state
+        .db
+        .read(move |conn| Ok(users::find_by_key(conn, &key)?))
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub async fn create_user(
+    state: &AppState,
+    client: &ClientInfo,
+    actor: Actor,
+    username: String,
+    password: String,
+    is_admin: bool,
+) -> ApiResult<UserRow> {
+    accounts::validate_username(&username)?;
+    accounts::check_policy(&password)?;
+    let phc = accounts::hash_password(state, password).await?;
+    let now = state.now();
+    let client = client.clone();
+    state
+        .db
+        .write(move |conn| {
+            let key = accounts::username_key(&username);
+            let user = users::insert(conn, &username, &key, &phc, is_admin, now).map_err(|e| {
+                if is_unique_violation(&e) {
+                    ApiError::UsernameTaken
+                } else {
+                    e.into()
+                }
+            })?;
+            let event = if is_admin {
+                "admin.admin_created"
+            } else {
+                "admin.user_created"
+            };
+            record(conn, &client, actor, user.id, event, now)?;
+            Ok(user)
+        })
+        .await
+}
+
+/// Break-glass: removes the user's TOTP credential (active or pending) and recovery codes, ends
+/// their sessions and pending sign-ins. `totp_not_enabled` when there is nothing to remove.
+pub async fn reset_two_factor(
+    state: &AppState,
+    client: &ClientInfo,
+    actor: Actor,
+    user_id: i64,
+) -> ApiResult<UserRow> {
+    let now = state.now();
+    let client = client.clone();
+    state
+        .db
+        .write(move |conn| {
+            let user = users::find(conn, user_id)?.ok_or(ApiError::NotFound)?;
+            if totp::find(conn, user_id)?.is_none() {
+                return Err(ApiError::TotpNotEnabled);
+            }
+            totp::delete(conn, user_id)?;
+            recovery_codes::delete_all(conn, user_id)?;
+            sessions::delete_for_user(conn, user_id, None)?;
+            user_admin::delete_challenges(conn, user_id)?;
+            record(conn, &client, actor, user_id, "admin.2fa_reset", now)?;
+            Ok(user)
+        })
+        .await
+}
+
+/// Disables (ending every session and pending sign-in) or re-enables an account.
+pub async fn set_disabled(
+    state: &AppState,
+    client: &ClientInfo,
+    actor: Actor,
+    user_id: i64,
+    disabled: bool,
+) -> ApiResult<UserRow> {
+    if disabled && matches!(actor, Actor::Admin(id) if id == user_id) {
+        return Err(ApiError::InvalidRequest(
+            "you cannot disable your own account".into(),
+        ));
+    }
+    let now = state.now();
+    let client = client.clone();
+    state
+        .db
+        .write(move |conn| {
+            if !user_admin::set_disabled(conn, user_id, disabled.then_some(now))? {
+                return Err(ApiError::NotFound);
+            }
+            let event = if disabled {
+                sessions::delete_for_user(conn, user_id, None)?;
+                user_admin::delete_challenges(conn, user_id)?;
+                "admin.user_disabled"
+            } else {
+                "admin.user_enabled"
+            };
+            record(conn, &client, actor, user_id, event, now)?;
+            users::find(conn, user_id)?.ok_or(ApiError::NotFound)
+        })
+        .await
+}
+
+/// A user's security events, newest first.
+pub async fn events(state: &AppState, user_id: i64, limit: i64) -> ApiResult<Vec<EventRow>> {
+    state
+        .db
+        .read(move |conn| {
+            users::find(conn, user_id)?.ok_or(ApiError::NotFound)?;
+            Ok(audit::list_for_user(conn, user_id, limit)?)
+        })
+        .await
+}
+
+/// The audit row of an administrative action, on the affected user, naming the actor.
+fn record(
+    conn: &mut DbConn,
+    client: &ClientInfo,
+    actor: Actor,
+    user_id: i64,
+    event: &'static str,
+    at: i64,
+) -> ApiResult<()> {
+    let reason = actor.reason();
+    tracing::info!(target: "audit", event, outcome = "success", reason, user_id, "audit");
+    crate::metrics::audit_event(event, "success", None);
+    audit::insert(
+        conn,
+        &NewEvent {
+            at,
+            user_id: Some(user_id),
+            ip: client.ip.as_deref(),
+            user_agent: client.user_agent.as_deref(),
+            event,
+            outcome: "success",
+            reason: Some(&reason),
+        },
+    )?;
+    Ok(())
+}
