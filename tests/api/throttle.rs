@@ -5,7 +5,7 @@ use reqwest::header::RETRY_AFTER;
 use reqwest::Response;
 
 use crate::client::assert_error;
-use crate::helpers::spawn_app_with;
+use crate::helpers::{aligned_now, spawn_app_with};
 use crate::tools::wrong_code;
 
 fn retry_after(resp: &Response) -> u64 {
@@ -87,6 +87,8 @@ async fn second_factor_failures_from_one_ip_are_throttled() {
 async fn password_failures_are_throttled_alike_for_unknown_and_known_users() {
     // Arrange
     let app = spawn_app_with(&[("TWOFA_LOGIN_FAILURE_LIMIT", "3")]).await;
+    // A still clock: both windows open at the same second, so Retry-After can be compared.
+    app.set_clock(aligned_now()).await;
     let user = app.setup_user().await;
     for name in ["ghost", user.username.as_str()] {
         for _ in 0..3 {
