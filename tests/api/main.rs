@@ -19,6 +19,7 @@ mod recovery_codes;
 mod security_audit;
 mod security_binding;
 mod security_cookies;
+mod security_enrolment;
 mod security_enumeration;
 mod security_headers;
 mod security_logs;
