@@ -276,6 +276,38 @@ step("wrong codes burn the sign-in attempt: back to the password, with a reason"
   await page.getByRole("heading", { name: "Profile", level: 1 }).waitFor();
 });
 
+step("ten wrong codes in a row lock the account for a while, and the wait is shown", async () => {
+  await signOut();
+  const valid = () => [-30, 0, 30].map((d) => totpAt(secrets.key, now + d));
+  const wrongCodes = ["000000", "111111", "222222", "333333", "444444", "555555", "666666", "777777", "888888", "999999"];
+  let locked = false;
+  for (let round = 0; round < 4 && !locked; round += 1) {
+    await signInWithPassword();
+    await page.getByRole("heading", { name: "Two-factor authentication", level: 1 }).waitFor();
+    for (const code of wrongCodes.filter((c) => !valid().includes(c))) {
+      if ((await page.getByLabel("6-digit code").count()) === 0) break;
+      await page.getByLabel("6-digit code").fill(code);
+      await page.waitForFunction(() => document.querySelector("[aria-busy]") === null);
+      await page.waitForTimeout(150);
+      if ((await page.getByText("this account is locked for").count()) > 0) {
+        locked = true;
+        break;
+      }
+    }
+  }
+  assert.ok(locked, "the account locked");
+  await page.getByText("Too many wrong codes: this account is locked for about 5 minutes.").waitFor();
+  assert.ok(await page.getByLabel("6-digit code").isDisabled(), "no more tries while locked");
+  await capture("account-locked");
+  // The lock ends by itself: move the server clock past it and sign in normally.
+  now += 301;
+  await server.setClock(now);
+  await page.getByRole("link", { name: "Cancel and go back to sign in" }).click();
+  await signInWithPassword();
+  await page.getByLabel("6-digit code").fill(await nextCode());
+  await page.getByRole("heading", { name: "Profile", level: 1 }).waitFor();
+});
+
 step("sign out, sign in with a recovery code instead", async () => {
   await signOut();
   await signInWithPassword();
@@ -332,10 +364,10 @@ step("nothing secret in web storage or the console, and no console errors", asyn
     assert.ok(!logged.includes(secret), "no secret, code or key in the console");
   }
   // Chromium itself reports each HTTP error answer as a console error; those the test provoked
-  // (401 for signed-out /api/me and for wrong codes) are expected. Anything else is a bug.
+  // (401 for signed-out /api/me and for wrong codes, 429 for the lock) are expected. Anything else is a bug.
   const unexpected = session.log.console.filter(
-    (m) => m.type === "error" && !/^Failed to load resource: the server responded with a status of 401/.test(m.text),
+    (m) => m.type === "error" && !/^Failed to load resource: the server responded with a status of (401|429)/.test(m.text),
   );
-  assert.deepEqual(unexpected, []);
+  assert.deepEqual(unexpected, [], JSON.stringify(unexpected));
   assert.deepEqual(session.log.errors, [], "no uncaught exception in the page");
 });
