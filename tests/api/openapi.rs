@@ -21,9 +21,15 @@ fn the_committed_openapi_yaml_matches_what_the_binary_prints() {
     // Assert
     assert!(out.status.success(), "`twofa openapi` failed: {out:?}");
     let generated = String::from_utf8(out.stdout).expect("UTF-8 YAML");
+    let first_difference = committed
+        .lines()
+        .zip(generated.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| committed.lines().count().min(generated.lines().count()));
     assert!(
         committed == generated,
-        "openapi.yaml is out of date; regenerate it with \
-         `cargo run -p twofa-api -- openapi > openapi.yaml` and commit it"
+        "openapi.yaml is out of date (first difference at line {}); regenerate it with \
+         `cargo run -p twofa-api -- openapi > openapi.yaml` and commit it",
+        first_difference + 1
     );
 }
