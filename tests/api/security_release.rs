@@ -52,3 +52,17 @@ async fn the_release_build_has_no_test_clock_and_no_bypass_header() {
         assert_error(resp, 401, "unauthenticated").await;
     }
 }
+
+#[test]
+fn the_test_clock_is_not_a_default_feature() {
+    let manifest = include_str!("../../crates/api/Cargo.toml");
+    let default = manifest
+        .lines()
+        .find(|l| l.trim_start().starts_with("default"))
+        .unwrap_or("");
+    assert!(!default.contains("test-clock"), "twofa-api: {default}");
+    assert!(
+        manifest.contains("test-clock = []"),
+        "the feature pulls in nothing else"
+    );
+}

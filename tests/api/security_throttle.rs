@@ -184,3 +184,54 @@ async fn second_factor_failures_across_accounts_from_one_ip_are_throttled_whatev
     assert!(retry_after(&resp) > 0);
     assert_error(resp, 429, "too_many_attempts").await;
 }
+
+#[tokio::test]
+async fn behind_a_configured_proxy_the_ip_limit_follows_the_forwarded_client() {
+    // Arrange: the test client plays the reverse proxy at 127.0.0.1.
+    let app = spawn_app_with(&[
+        ("TWOFA_TRUSTED_PROXIES", "127.0.0.1"),
+        ("TWOFA_IP_FAILURE_LIMIT", "3"),
+        ("TWOFA_ACCOUNT_FAILURE_LIMIT", "100000"),
+        ("TWOFA_LOGIN_FAILURE_LIMIT", "100000"),
+    ])
+    .await;
+    let user = app.enrolled_user().await;
+    let (name, pw) = (user.username.as_str(), user.password.as_str());
+    let via_proxy = |client: &Client, id: &str, code: &str, ip: &str| {
+        client
+            .request(Method::POST, "/api/login/challenge")
+            .header("X-Forwarded-For", ip)
+            .json(&json!({"challenge_id": id, "code": code}))
+            .send()
+    };
+    let attacker = app.new_client();
+    let id = attacker.start_challenge(name, pw).await;
+    for _ in 0..3 {
+        let wrong = wrong_code(&user.secret, app.now());
+        let resp = via_proxy(&attacker, &id, &wrong, "203.0.113.7")
+            .await
+            .expect("answer");
+        assert_eq!(outcome(resp).await, "401 invalid_code");
+    }
+
+    // Act
+    let again = attacker.start_challenge(name, pw).await;
+    let blocked = via_proxy(
+        &attacker,
+        &again,
+        &app.code_now(&user.secret),
+        "203.0.113.7",
+    )
+    .await
+    .expect("answer");
+    let blocked = outcome(blocked).await;
+    let owner = app.new_client();
+    let id = owner.start_challenge(name, pw).await;
+    let allowed = via_proxy(&owner, &id, &app.code_now(&user.secret), "198.51.100.20")
+        .await
+        .expect("answer");
+
+    // Assert: the attacker's forwarded address is limited, the owner's is not.
+    assert_eq!(blocked, "429 too_many_attempts");
+    expect_json(allowed, 200).await;
+}
