@@ -296,7 +296,7 @@ step("ten wrong codes in a row lock the account for a while, and the wait is sho
     }
   }
   assert.ok(locked, "the account locked");
-  await page.getByText("Too many wrong codes: this account is locked for about 5 minutes.").waitFor();
+  await page.getByText("Too many wrong codes, so this account is locked for about 5 minutes. After that, sign in again.").waitFor();
   assert.ok(await page.getByLabel("6-digit code").isDisabled(), "no more tries while locked");
   await capture("account-locked");
   // The lock ends by itself: move the server clock past it and sign in normally.

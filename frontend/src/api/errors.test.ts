@@ -70,7 +70,7 @@ describe("messageFor", () => {
       "Too many attempts. For your security, wait about 5 minutes and try again.",
     );
     expect(messageFor(apiError("account_locked", 45, 429))).toBe(
-      "Too many wrong codes: this account is locked for 45 seconds. Try again after that, or use a recovery code then.",
+      "Too many wrong codes, so this account is locked for 45 seconds. After that, sign in again.",
     );
     expect(messageFor(apiError("too_many_attempts", null, 429))).toContain("wait a few minutes");
     expect(messageFor(apiError("overloaded", 2, 503))).toBe("The server is busy. Try again in 2 seconds.");

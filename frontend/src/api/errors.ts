@@ -100,7 +100,7 @@ export function messageFor(error: unknown, context: ErrorContext = "general"): s
     case "too_many_attempts":
       return `Too many attempts. For your security, wait ${waitPhrase(error)} and try again.`;
     case "account_locked":
-      return `Too many wrong codes: this account is locked for ${waitPhrase(error)}. Try again after that, or use a recovery code then.`;
+      return `Too many wrong codes, so this account is locked for ${waitPhrase(error)}. After that, sign in again.`;
     case "overloaded":
       return `The server is busy. Try again in ${waitPhrase(error)}.`;
     case "weak_password":

@@ -50,6 +50,7 @@ export function SecondStepForm({ challengeId, onSignedIn, onChallengeGone }: Pro
       return;
     }
     if (err instanceof ApiError && (err.code === "too_many_attempts" || err.code === "account_locked")) {
+      setCode("");
       setBlocked(messageFor(err, context));
       const wait = (err.retryAfter ?? 60) * 1000;
       setTimeout(() => setBlocked(null), wait);
