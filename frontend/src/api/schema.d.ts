@@ -412,6 +412,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Two-factor authentication is off */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -471,6 +472,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Pending enrollment: scan the QR code or type the secret, then call /api/2fa/verify */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -521,6 +523,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The new recovery codes, shown this once */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -580,6 +583,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The new recovery codes, shown this once */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -838,6 +842,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The signed-in user */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -866,6 +871,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Newest first (at most 100) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -894,6 +900,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Open sessions and tokens */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -922,6 +929,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description How many sessions ended */
             200: {
                 headers: {
                     [name: string]: unknown;
