@@ -25,7 +25,7 @@ impl Client {
     /// A browser: its own cookie jar and `Origin` = the server's origin on every request.
     pub fn browser(base: &Url) -> Self {
         let jar = Arc::new(Jar::default());
-        let http = reqwest::Client::builder()
+        let http = http_builder()
             .cookie_provider(jar.clone())
             .build()
             .expect("reqwest client");
@@ -60,7 +60,7 @@ impl Client {
     /// No jar, no `Origin`, no credentials: for hand-made requests.
     pub fn bare(base: &Url) -> Self {
         Self {
-            http: reqwest::Client::new(),
+            http: http_builder().build().expect("reqwest client"),
             base: base.clone(),
             origin: None,
             bearer: None,
@@ -239,6 +239,12 @@ pub async fn assert_error(resp: Response, status: u16, code: &str) -> Value {
         "error content type {content_type:?}"
     );
     body
+}
+
+/// No connection reuse: a POST sent on a kept-alive connection just as the server closes it
+/// fails without a retry, which made tests flaky on a loaded machine.
+fn http_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().pool_max_idle_per_host(0)
 }
 
 fn origin_of(base: &Url) -> String {
