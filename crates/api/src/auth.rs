@@ -63,7 +63,9 @@ impl FromRequest for CurrentUser {
                     .map(str::trim)
                     .filter(|t| is_token_shaped(t))
                     .ok_or(ApiError::Unauthenticated)?;
-                return bearer_user(&state, sha256_hex(token)).await;
+                let current = bearer_user(&state, sha256_hex(token)).await?;
+                crate::service::policy::check(&state, req.path(), &current.user).await?;
+                return Ok(current);
             }
             let session = req.get_session();
             let user_id = session
@@ -76,6 +78,7 @@ impl FromRequest for CurrentUser {
                 .read(move |conn| Ok(users::find(conn, user_id)?))
                 .await?
                 .ok_or(ApiError::Unauthenticated)?;
+            crate::service::policy::check(&state, req.path(), &user).await?;
             Ok(CurrentUser {
                 user,
                 via: AuthVia::Cookie { session, row_id },
@@ -125,17 +128,23 @@ impl ClientInfo {
     }
 }
 
-impl FromRequest for ClientInfo {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+impl ClientInfo {
+    pub fn of(req: &HttpRequest) -> Self {
         let ip = req.peer_addr().map(|addr| addr.ip().to_string());
         let user_agent = req
             .headers()
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().filter(|c| !c.is_control()).take(256).collect());
-        ready(Ok(ClientInfo { ip, user_agent }))
+        ClientInfo { ip, user_agent }
+    }
+}
+
+impl FromRequest for ClientInfo {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(ClientInfo::of(req)))
     }
 }

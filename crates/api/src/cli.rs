@@ -10,7 +10,11 @@ use crate::startup::{self, Application};
 use crate::{openapi, telemetry};
 
 #[derive(Parser, Debug)]
-#[command(name = "twofa", version, about = "Accounts and TOTP two-factor authentication server")]
+#[command(
+    name = "twofa",
+    version,
+    about = "Accounts and TOTP two-factor authentication server"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

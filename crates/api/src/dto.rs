@@ -134,6 +134,18 @@ pub struct TwoFactorView {
 pub struct MeResponse {
     pub user: UserView,
     pub two_factor: TwoFactorView,
+    pub policy: TwoFactorPolicyView,
+}
+
+/// The 2FA policy as it applies to this user (`TWOFA_REQUIRE_2FA`).
+#[derive(Serialize, ToSchema)]
+pub struct TwoFactorPolicyView {
+    /// The policy requires 2FA for this user.
+    pub required: bool,
+    /// RFC 3339 UTC: from then on, without 2FA only enrolment is allowed. Null when not required.
+    pub deadline: Option<String>,
+    /// The deadline has passed and 2FA is off: other calls answer 403 `enrollment_required`.
+    pub enrollment_required: bool,
 }
 
 #[derive(Serialize, ToSchema)]

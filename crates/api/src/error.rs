@@ -21,6 +21,8 @@ pub enum ErrorCode {
     TotpReplayed,
     ChallengeInvalid,
     Forbidden,
+    /// 403: the 2FA policy's deadline has passed and this user has not enrolled yet.
+    EnrollmentRequired,
     CrossOrigin,
     NotFound,
     MethodNotAllowed,
@@ -72,6 +74,8 @@ pub enum ApiError {
     ChallengeInvalid,
     #[error("you are not allowed to do this")]
     Forbidden,
+    #[error("two-factor authentication is required for your account; set it up to continue")]
+    EnrollmentRequired,
     #[error("cross-origin request refused")]
     CrossOrigin,
     #[error("not found")]
@@ -119,6 +123,7 @@ impl ApiError {
             ApiError::TotpReplayed => ErrorCode::TotpReplayed,
             ApiError::ChallengeInvalid => ErrorCode::ChallengeInvalid,
             ApiError::Forbidden => ErrorCode::Forbidden,
+            ApiError::EnrollmentRequired => ErrorCode::EnrollmentRequired,
             ApiError::CrossOrigin => ErrorCode::CrossOrigin,
             ApiError::NotFound => ErrorCode::NotFound,
             ApiError::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
@@ -159,7 +164,9 @@ impl ErrorCode {
             | ErrorCode::InvalidCode
             | ErrorCode::TotpReplayed
             | ErrorCode::ChallengeInvalid => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden | ErrorCode::CrossOrigin => StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden | ErrorCode::CrossOrigin | ErrorCode::EnrollmentRequired => {
+                StatusCode::FORBIDDEN
+            }
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::TotpAlreadyEnabled

@@ -56,7 +56,10 @@ pub fn load_master_key(settings: &Settings) -> anyhow::Result<Zeroizing<[u8; 32]
         );
         warn_if_readable_by_others(&path);
         return parse_key(text.trim()).with_context(|| {
-            format!("the key file {} must hold 64 hex characters", path.display())
+            format!(
+                "the key file {} must hold 64 hex characters",
+                path.display()
+            )
         });
     }
     create_key_file(&path)
@@ -64,7 +67,10 @@ pub fn load_master_key(settings: &Settings) -> anyhow::Result<Zeroizing<[u8; 32]
 
 fn parse_key(hex_key: &str) -> anyhow::Result<Zeroizing<[u8; 32]>> {
     let bytes = Zeroizing::new(hex::decode(hex_key).map_err(|_| anyhow::anyhow!("not hex"))?);
-    let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| anyhow::anyhow!("not 32 bytes"))?;
+    let key: [u8; 32] = bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("not 32 bytes"))?;
     Ok(Zeroizing::new(key))
 }
 

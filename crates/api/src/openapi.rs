@@ -25,6 +25,7 @@ use crate::error::{ErrorBody, ErrorCode, ErrorDetail};
         (name = "me", description = "The signed-in user"),
         (name = "two-factor", description = "Enroll, confirm, disable TOTP; recovery codes"),
         (name = "health", description = "Service health"),
+        (name = "admin", description = "User management for administrators"),
     ),
     components(schemas(ErrorBody, ErrorDetail, ErrorCode)),
     modifiers(&SecuritySchemes),

@@ -10,8 +10,13 @@ use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{web, ResponseError};
 
+use actix_session::SessionExt;
+
+use crate::auth::ClientInfo;
 use crate::error::ApiError;
 use crate::json::is_safe;
+use crate::service::audit;
+use crate::session_store::USER_ID;
 use crate::state::AppState;
 
 pub async fn origin_check(
@@ -19,8 +24,19 @@ pub async fn origin_check(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if let Err(err) = check(&req) {
-        if matches!(err, ApiError::CrossOrigin) {
-            tracing::warn!(target: "audit", event = "csrf.rejected", path = req.path(), "audit");
+        if let (ApiError::CrossOrigin, Some(state)) = (&err, req.app_data::<web::Data<AppState>>())
+        {
+            let client = ClientInfo::of(req.request());
+            let user_id = req.get_session().get::<i64>(USER_ID).ok().flatten();
+            audit::record(
+                state,
+                &client,
+                user_id,
+                "csrf.rejected",
+                audit::FAILURE,
+                None,
+            )
+            .await;
         }
         let (http_req, _) = req.into_parts();
         return Ok(ServiceResponse::new(http_req, err.error_response()));

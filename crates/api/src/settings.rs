@@ -24,6 +24,28 @@ pub struct Settings {
     pub account_failure_limit: u32,
     pub account_lock_secs: u64,
     pub login_failure_limit: u32,
+    /// `TWOFA_REQUIRE_2FA`: who must have 2FA (see service/policy.rs).
+    #[serde(default)]
+    pub require_2fa: Require2fa,
+    /// `TWOFA_REQUIRE_2FA_GRACE_DAYS`: days to enrol before the policy locks the account down.
+    #[serde(default = "default_grace_days")]
+    pub require_2fa_grace_days: u32,
+    /// `TWOFA_TRUSTED_PROXIES`: comma-separated peer IPs whose `X-Request-Id` is kept.
+    #[serde(default)]
+    pub trusted_proxies: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Require2fa {
+    #[default]
+    Off,
+    Admins,
+    All,
+}
+
+fn default_grace_days() -> u32 {
+    7
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

@@ -24,8 +24,14 @@ use crate::settings::Settings;
 use crate::state::AppState;
 use crate::{openapi, origin, routes, security_headers, telemetry};
 
+const BLOCKING_THREADS_PER_WORKER: usize = 8;
+
 pub fn cookie_name(settings: &Settings) -> String {
-    if settings.https() { "__Host-twofa_session".into() } else { "twofa_session".into() }
+    if settings.https() {
+        "__Host-twofa_session".into()
+    } else {
+        "twofa_session".into()
+    }
 }
 
 pub struct Application {
@@ -87,6 +93,9 @@ impl Application {
             #[cfg(feature = "test-clock")]
             test_clock,
         });
+        crate::service::policy::start(&state)?;
+        crate::request_id::parse_trusted(state.settings.trusted_proxies.as_deref())?;
+        routes::spa::warn_if_missing(&state.settings.static_dir);
         let doc = openapi::document();
         let allow = web::Data::new(AllowTable::from_openapi(&doc));
         let app_state = state.clone();
@@ -111,11 +120,14 @@ impl Application {
                 .app_data(json::json_config())
                 .app_data(json::path_config())
                 .app_data(json::query_config())
-                .wrap(session)
+                // Inside the session middleware, so a refused request can be audited to its user.
                 .wrap(from_fn(origin::origin_check))
+                .wrap(session)
                 .wrap(from_fn(json::json_errors))
                 .wrap(from_fn(security_headers::security_headers))
                 .wrap(from_fn(telemetry::request_log))
+                .wrap(from_fn(crate::metrics::track))
+                .wrap(from_fn(crate::request_id::request_id))
                 .into_utoipa_app()
                 .map(|app| app.service(swagger))
                 .service(
@@ -124,13 +136,21 @@ impl Application {
                         .default_service(web::to(json::api_fallback)),
                 )
                 .into_app()
+                .route("/metrics", web::get().to(crate::metrics::endpoint))
                 .configure(|cfg| routes::spa::configure(cfg, &static_dir))
                 .default_service(web::to(json::api_fallback))
         })
+        // Every database call and hash runs on the blocking pool; a small pool keeps a flood
+        // queued (bounded memory) instead of spawning hundreds of threads.
+        .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)
         .listen(listener)?
         .shutdown_timeout(10)
         .run();
-        Ok(Application { server, addr, state })
+        Ok(Application {
+            server,
+            addr,
+            state,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {

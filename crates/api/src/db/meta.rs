@@ -23,6 +23,11 @@ pub fn insert(conn: &mut DbConn, key: &str, value: &[u8]) -> QueryResult<()> {
     Ok(())
 }
 
+pub fn delete(conn: &mut DbConn, key: &str) -> QueryResult<()> {
+    diesel::delete(meta::table.find(key)).execute(conn)?;
+    Ok(())
+}
+
 pub fn set(conn: &mut DbConn, key: &str, value: &[u8]) -> QueryResult<()> {
     diesel::delete(meta::table.find(key)).execute(conn)?;
     insert(conn, key, value)

@@ -79,7 +79,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConn) -> bool {
@@ -100,7 +101,10 @@ impl Db {
     /// Connects, prepares SQLite (WAL) and runs the embedded migrations of the backend.
     pub fn connect(url: &str) -> anyhow::Result<Self> {
         let backend = Backend::from_url(url);
-        let manager = || Manager { url: url.to_owned(), backend };
+        let manager = || Manager {
+            url: url.to_owned(),
+            backend,
+        };
         let build = |size: u32| {
             r2d2::Pool::builder()
                 .max_size(size)
@@ -122,7 +126,11 @@ impl Db {
                 (read, write)
             }
         };
-        let db = Db { read, write, backend };
+        let db = Db {
+            read,
+            write,
+            backend,
+        };
         db.migrate()?;
         Ok(db)
     }
@@ -208,9 +216,6 @@ pub fn write_transaction<T>(
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     matches!(
         err,
-        diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _
-        )
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
 }

@@ -65,11 +65,14 @@ pub fn charge_window(
         .execute(conn)?;
     if rows == 1 {
         let count = find(conn, key)?.map_or(1, |r| r.count);
-        Ok(Charge::Allowed { count })
-    } else {
-        Ok(Charge::Refused {
-            retry_after: (row.window_start + window - now).max(1),
-        })
+        return Ok(Charge::Allowed { count });
+    }
+    match find(conn, key)? {
+        // Reset by a success meanwhile: this attempt is the first again.
+        None => insert_first(conn, key, now),
+        Some(current) => Ok(Charge::Refused {
+            retry_after: (current.window_start + window - now).max(1),
+        }),
     }
 }
 
@@ -114,12 +117,21 @@ pub fn charge_consecutive(
     .execute(conn)?;
     if rows == 1 {
         let count = find(conn, key)?.map_or(1, |r| r.count);
-        Ok(Charge::Allowed { count })
-    } else {
+        return Ok(Charge::Allowed { count });
+    }
+    match find(conn, key)? {
+        // Reset by a success meanwhile: this attempt is the first again.
+        None => insert_first(conn, key, now),
+        Some(ThrottleRow {
+            locked_until: Some(until),
+            ..
+        }) if until > now => Ok(Charge::Refused {
+            retry_after: until - now,
+        }),
         // `limit` attempts are already charged and still in flight or just failed.
-        Ok(Charge::Refused {
+        Some(_) => Ok(Charge::Refused {
             retry_after: lock_secs.max(1),
-        })
+        }),
     }
 }
 

@@ -45,7 +45,11 @@ pub fn insert(
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<UserRow>> {
-    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn find_by_key(conn: &mut DbConn, username_key: &str) -> QueryResult<Option<UserRow>> {
@@ -57,5 +61,8 @@ pub fn find_by_key(conn: &mut DbConn, username_key: &str) -> QueryResult<Option<
 }
 
 pub fn list(conn: &mut DbConn) -> QueryResult<Vec<UserRow>> {
-    users::table.order(users::id.asc()).select(UserRow::as_select()).load(conn)
+    users::table
+        .order(users::id.asc())
+        .select(UserRow::as_select())
+        .load(conn)
 }

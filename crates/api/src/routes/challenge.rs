@@ -50,6 +50,7 @@ pub async fn answer_challenge(
         session.remove(CHALLENGE_BINDING);
     } else {
         sessions::start_cookie_session(&session, done.user.id, &client)?;
+        sessions::audit_renewed(&state, &client, Some(done.user.id)).await;
     }
     Ok(HttpResponse::Ok().json(ChallengeResponse {
         status: AuthenticatedStatus::Authenticated,

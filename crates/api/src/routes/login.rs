@@ -54,17 +54,32 @@ pub async fn login(
                 )
             } else {
                 sessions::start_cookie_session(&session, user.id, &client)?;
+                sessions::audit_renewed(&state, &client, Some(user.id)).await;
                 None
             };
+            crate::service::audit::record(
+                &state,
+                &client,
+                Some(user.id),
+                "auth.password.success",
+                crate::service::audit::SUCCESS,
+                None,
+            )
+            .await;
             LoginResponse::Authenticated {
                 user: (&user).into(),
                 token: bearer,
             }
         }
-        PasswordStep::TwoFactorRequired { challenge_id } => LoginResponse::TwoFactorRequired {
-            challenge_id,
-            expires_in: CHALLENGE_TTL_SECS,
-        },
+        PasswordStep::TwoFactorRequired { challenge_id } => {
+            if !token {
+                sessions::audit_renewed(&state, &client, None).await;
+            }
+            LoginResponse::TwoFactorRequired {
+                challenge_id,
+                expires_in: CHALLENGE_TTL_SECS,
+            }
+        }
     };
     Ok(HttpResponse::Ok().json(response))
 }

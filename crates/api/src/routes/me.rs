@@ -31,6 +31,7 @@ pub async fn me(state: web::Data<AppState>, current: CurrentUser) -> ApiResult<H
             enabled_at: status.enabled_at.map(rfc3339),
             recovery_codes_remaining: status.recovery_codes_remaining,
         },
+        policy: crate::service::policy::view(&state, &current.user, status.enabled),
     }))
 }
 

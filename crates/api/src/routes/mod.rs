@@ -1,10 +1,12 @@
 //! The route table of `/api`, in one place. Handlers are thin: extract, call a service, shape
 //! the response. `.service(..)` registrations are collected into the OpenAPI document.
 
+pub mod admin;
 pub mod challenge;
 pub mod health;
 pub mod login;
 pub mod me;
+pub mod ops;
 pub mod setup;
 pub mod spa;
 #[cfg(feature = "test-clock")]
@@ -15,6 +17,13 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(health::health)
+        .service(ops::ready)
+        .service(admin::list_users)
+        .service(admin::create_user)
+        .service(admin::reset_two_factor)
+        .service(admin::disable_user)
+        .service(admin::enable_user)
+        .service(admin::user_events)
         .service(setup::setup)
         .service(login::login)
         .service(challenge::answer_challenge)

@@ -10,6 +10,13 @@ use actix_web::{web, HttpResponse, ResponseError};
 use crate::error::ApiError;
 use crate::json::is_safe;
 
+/// Logged once at start (the route table is built once per worker).
+pub fn warn_if_missing(static_dir: &Path) {
+    if !static_dir.join("index.html").is_file() {
+        tracing::warn!(dir = %static_dir.display(), "no built web interface found; serving a notice page");
+    }
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig, static_dir: &Path) {
     let index = static_dir.join("index.html");
     if index.is_file() {
@@ -22,7 +29,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, static_dir: &Path) {
                 })),
         );
     } else {
-        tracing::warn!(dir = %static_dir.display(), "no built web interface found; serving a notice page");
         let dir = static_dir.display().to_string();
         cfg.service(web::resource("/{tail:.*}").default_service(web::to(
             move |req: actix_web::HttpRequest| {

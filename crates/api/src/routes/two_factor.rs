@@ -6,13 +6,14 @@ use crate::dto::{
     RegenerateRequest, TwoFactorView, VerifyRequest,
 };
 use crate::error::{ApiResult, ErrorBody};
-use crate::service::{enrollment, second_factor};
+use crate::service::{enrollment, second_factor, sessions};
 use crate::state::AppState;
 
 /// A 2FA change raises or lowers the session's strength: give the browser a fresh session id.
-fn renew_cookie_session(current: &CurrentUser) {
+async fn renew_cookie_session(state: &AppState, client: &ClientInfo, current: &CurrentUser) {
     if let AuthVia::Cookie { session, .. } = &current.via {
         session.renew();
+        sessions::audit_renewed(state, client, Some(current.user.id)).await;
     }
 }
 
@@ -71,7 +72,7 @@ pub async fn verify(
 ) -> ApiResult<HttpResponse> {
     let code = second_factor::parse_code(&body.code)?;
     let recovery_codes = enrollment::verify(&state, &client, &current, code).await?;
-    renew_cookie_session(&current);
+    renew_cookie_session(&state, &client, &current).await;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(RecoveryCodesResponse { recovery_codes }))
@@ -105,7 +106,7 @@ pub async fn disable(
     } = body.into_inner();
     let factor = second_factor::parse_factor(code.as_deref(), recovery_code.as_deref())?;
     enrollment::disable(&state, &client, &current, password, factor).await?;
-    renew_cookie_session(&current);
+    renew_cookie_session(&state, &client, &current).await;
     Ok(HttpResponse::Ok().json(DisableResponse {
         two_factor: TwoFactorView {
             enabled: false,

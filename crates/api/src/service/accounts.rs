@@ -156,6 +156,19 @@ pub async fn password_step(
         .await;
         return Err(ApiError::InvalidCredentials);
     };
+    if user.disabled_at.is_some() {
+        // The same answer as a wrong password: a disabled account reveals nothing more.
+        audit::record(
+            state,
+            client,
+            Some(user.id),
+            "auth.password.failure",
+            audit::FAILURE,
+            Some("disabled"),
+        )
+        .await;
+        return Err(ApiError::InvalidCredentials);
+    }
     throttle::refund_login(state, &key).await?;
     let user_id = user.id;
     let two_factor = state
@@ -163,17 +176,18 @@ pub async fn password_step(
         .read(move |conn| Ok(totp::find(conn, user_id)?))
         .await?;
     if !two_factor.is_some_and(|t| t.is_active()) {
-        audit::record(
-            state,
-            client,
-            Some(user.id),
-            "auth.password.success",
-            audit::SUCCESS,
-            None,
-        )
-        .await;
+        // The caller opens the session and then audits `auth.password.success`.
         return Ok(PasswordStep::Authenticated(user));
     }
+    audit::record(
+        state,
+        client,
+        Some(user_id),
+        "auth.password.success",
+        audit::SUCCESS,
+        Some("2fa_required"),
+    )
+    .await;
     let challenge_id = crypto::random_token();
     let id_hash = crypto::sha256_hex(&challenge_id);
     let binding = binding_hash()?;

@@ -17,6 +17,7 @@ pub async fn record(
     reason: Option<&'static str>,
 ) {
     let at = state.now();
+    crate::metrics::audit_event(event, outcome, reason);
     let ip = client.ip.clone();
     let user_agent = client.user_agent.clone();
     tracing::info!(target: "audit", event, outcome, reason, user_id, ip = ip.as_deref(), "audit");

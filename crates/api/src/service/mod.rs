@@ -6,6 +6,7 @@ pub mod audit;
 pub mod challenge;
 pub mod enrollment;
 pub mod hashing;
+pub mod policy;
 pub mod second_factor;
 pub mod sessions;
 pub mod throttle;

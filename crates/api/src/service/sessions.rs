@@ -106,3 +106,16 @@ pub async fn revoke_others(state: &AppState, current: &CurrentUser) -> ApiResult
         .write(move |conn| Ok(sessions::delete_for_user(conn, user_id, keep)?))
         .await
 }
+
+/// Audits a session id renewal (login steps and 2FA changes).
+pub async fn audit_renewed(state: &AppState, client: &ClientInfo, user_id: Option<i64>) {
+    crate::service::audit::record(
+        state,
+        client,
+        user_id,
+        "session.renewed",
+        crate::service::audit::SUCCESS,
+        None,
+    )
+    .await;
+}

@@ -1,0 +1,210 @@
+//! `/api/admin`: user management for administrators (403 `forbidden` for everyone else).
+//! Every change is audited on the affected user with `reason` = `admin:<admin id>`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, get, post, web, FromRequest, HttpRequest, HttpResponse};
+
+use crate::auth::{ClientInfo, CurrentUser};
+use crate::dto::rfc3339;
+use crate::dto::EventView;
+use crate::dto_admin::{
+    AdminEventsResponse, AdminUserResponse, AdminUserView, AdminUsersResponse, CreateUserRequest,
+};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::service::admin::{self, Actor};
+use crate::state::AppState;
+
+const EVENTS_SHOWN: i64 = 200;
+
+/// A signed-in administrator.
+pub struct Admin(pub CurrentUser);
+
+impl FromRequest for Admin {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let current = CurrentUser::from_request(req, payload);
+        Box::pin(async move {
+            let current = current.await?;
+            if !current.user.is_admin {
+                return Err(ApiError::Forbidden);
+            }
+            Ok(Admin(current))
+        })
+    }
+}
+
+impl Admin {
+    fn actor(&self) -> Actor {
+        Actor::Admin(self.0.user.id)
+    }
+}
+
+async fn summary(state: &AppState, user_id: i64) -> ApiResult<AdminUserResponse> {
+    let users = admin::list_users(state).await?;
+    let user = users
+        .iter()
+        .find(|u| u.user.id == user_id)
+        .ok_or(ApiError::NotFound)?;
+    Ok(AdminUserResponse { user: user.into() })
+}
+
+/// Every user with their two-factor status.
+#[utoipa::path(
+    path = "/admin/users",
+    tag = "admin",
+    responses(
+        (status = 200, body = AdminUsersResponse),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not an administrator", body = ErrorBody),
+    ),
+    security(("cookie" = []), ("bearer" = []))
+)]
+#[get("/admin/users")]
+pub async fn list_users(state: web::Data<AppState>, _admin: Admin) -> ApiResult<HttpResponse> {
+    let users = admin::list_users(&state).await?;
+    let users: Vec<AdminUserView> = users.iter().map(Into::into).collect();
+    Ok(HttpResponse::Ok().json(AdminUsersResponse { users }))
+}
+
+/// Creates a user (optionally an administrator).
+#[utoipa::path(
+    path = "/admin/users",
+    tag = "admin",
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, body = AdminUserResponse),
+        (status = 400, description = "`invalid_request` or `weak_password`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden` or `cross_origin`", body = ErrorBody),
+        (status = 409, description = "`username_taken`", body = ErrorBody),
+    ),
+    security(("cookie" = []), ("bearer" = []))
+)]
+#[post("/admin/users")]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    admin: Admin,
+    body: web::Json<CreateUserRequest>,
+) -> ApiResult<HttpResponse> {
+    let CreateUserRequest {
+        username,
+        password,
+        is_admin,
+    } = body.into_inner();
+    let user =
+        admin::create_user(&state, &client, admin.actor(), username, password, is_admin).await?;
+    Ok(HttpResponse::Created().json(summary(&state, user.id).await?))
+}
+
+/// Lost phone: removes the user's TOTP and recovery codes and ends their sessions.
+#[utoipa::path(
+    path = "/admin/users/{id}/2fa/reset",
+    tag = "admin",
+    params(("id" = i64, Path, description = "User id")),
+    responses(
+        (status = 200, body = AdminUserResponse),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden` or `cross_origin`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 409, description = "`totp_not_enabled`: nothing to reset", body = ErrorBody),
+    ),
+    security(("cookie" = []), ("bearer" = []))
+)]
+#[post("/admin/users/{id}/2fa/reset")]
+pub async fn reset_two_factor(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    admin: Admin,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let user = admin::reset_two_factor(&state, &client, admin.actor(), *id).await?;
+    Ok(HttpResponse::Ok().json(summary(&state, user.id).await?))
+}
+
+/// Disables the account: it cannot sign in (`invalid_credentials`) and its sessions end.
+#[utoipa::path(
+    path = "/admin/users/{id}/disable",
+    tag = "admin",
+    params(("id" = i64, Path, description = "User id")),
+    responses(
+        (status = 200, body = AdminUserResponse),
+        (status = 400, description = "`invalid_request`: an administrator cannot disable themselves", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden` or `cross_origin`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+    ),
+    security(("cookie" = []), ("bearer" = []))
+)]
+#[post("/admin/users/{id}/disable")]
+pub async fn disable_user(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    admin: Admin,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let user = admin::set_disabled(&state, &client, admin.actor(), *id, true).await?;
+    Ok(HttpResponse::Ok().json(summary(&state, user.id).await?))
+}
+
+/// Re-enables a disabled account.
+#[utoipa::path(
+    path = "/admin/users/{id}/enable",
+    tag = "admin",
+    params(("id" = i64, Path, description = "User id")),
+    responses(
+        (status = 200, body = AdminUserResponse),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden` or `cross_origin`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+    ),
+    security(("cookie" = []), ("bearer" = []))
+)]
+#[post("/admin/users/{id}/enable")]
+pub async fn enable_user(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    admin: Admin,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let user = admin::set_disabled(&state, &client, admin.actor(), *id, false).await?;
+    Ok(HttpResponse::Ok().json(summary(&state, user.id).await?))
+}
+
+/// The user's security events, newest first.
+#[utoipa::path(
+    path = "/admin/users/{id}/events",
+    tag = "admin",
+    params(("id" = i64, Path, description = "User id")),
+    responses(
+        (status = 200, body = AdminEventsResponse),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+    ),
+    security(("cookie" = []), ("bearer" = []))
+)]
+#[get("/admin/users/{id}/events")]
+pub async fn user_events(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let rows = admin::events(&state, *id, EVENTS_SHOWN).await?;
+    let events = rows
+        .into_iter()
+        .map(|e| EventView {
+            at: rfc3339(e.at),
+            event: e.event,
+            outcome: e.outcome,
+            reason: e.reason,
+            ip: e.ip,
+            user_agent: e.user_agent,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(AdminEventsResponse { events }))
+}
