@@ -78,9 +78,13 @@ async fn twenty_parallel_uses_of_one_recovery_code_give_exactly_one_session() {
     }
     let counts = tally(set).await;
 
-    // Assert
-    let expected = BTreeMap::from([("200".to_owned(), 1), ("401 invalid_code".to_owned(), 19)]);
-    assert_eq!(counts, expected);
+    // Assert: one success and no double spend. Each attempt costs one argon2 hash and the
+    // server hashes at most one per core, so on a starved machine some losers get the documented
+    // 503 `overloaded` instead of reaching the comparison; they never get a 200.
+    assert_eq!(counts.get("200"), Some(&1), "{counts:?}");
+    let losers = counts.get("401 invalid_code").unwrap_or(&0);
+    let overloaded = counts.get("503 overloaded").unwrap_or(&0);
+    assert_eq!(losers + overloaded, 19, "{counts:?}");
     let browser = app.new_client();
     browser
         .sign_in(&user.username, &user.password, &app.code_now(&user.secret))
