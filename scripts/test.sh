@@ -44,6 +44,7 @@ step "frontend build" frontend npm run build
 step "api black-box (sqlite)" env TWOFA_TEST_BACKEND=sqlite cargo test -p twofa-tests --locked
 step "api black-box (postgres)" env TWOFA_TEST_BACKEND=postgres TWOFA_TEST_DATABASE_URL="$pg_admin_url" \
   cargo test -p twofa-tests --locked
+step "schemathesis (openapi.yaml vs the running server)" scripts/schemathesis.sh
 step "core benchmark smoke" env TWOFA_BENCH_QUICK=1 cargo bench -p twofa-core --bench core --locked
 step "benchmark harness smoke" cargo run -p twofa-bench --locked -- smoke --pg --pg-admin-url "$pg_admin_url"
 step "frontend api types drift" frontend npm run check:api
