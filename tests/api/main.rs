@@ -1,20 +1,25 @@
 //! Black-box tests of the `twofa` server over HTTP. One binary; every test spawns its own server.
 
 mod accounts;
+mod admin;
 mod attack_helpers;
 mod backend;
 mod bad_input;
 mod challenge;
 mod cli;
 mod client;
+mod crash;
 mod disable;
 mod enrollment;
 mod guide;
 mod helpers;
+mod observability;
 mod openapi;
 mod ops_support;
 mod origin;
+mod policy;
 mod races;
+mod scale_out;
 mod recovery_codes;
 mod security_audit;
 mod security_binding;

@@ -50,10 +50,6 @@ impl Store {
         self.database.as_ref().map(|d| d.url.as_str())
     }
 
-    pub fn is_postgres(&self) -> bool {
-        self.database.is_some()
-    }
-
     /// The settings every process on this store gets.
     pub fn env(&self) -> Vec<(String, String)> {
         let mut env = vec![("TWOFA_DATA_DIR".to_owned(), path_str(self.data_dir()))];
@@ -223,8 +219,8 @@ impl Server {
         self.child.id().expect("the server runs")
     }
 
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    pub fn log_path(&self) -> &Path {
+        &self.log_path
     }
 
     pub async fn set_clock(&self, now: i64) {
@@ -256,10 +252,6 @@ impl Server {
     pub async fn kill(mut self) {
         let _ = self.child.start_kill();
         let _ = self.child.wait().await;
-    }
-
-    pub async fn wait(&mut self) -> std::process::ExitStatus {
-        self.child.wait().await.expect("exit status")
     }
 }
 

@@ -1,0 +1,357 @@
+//! `/api/admin`: user management for administrators; everyone else gets 403 `forbidden`.
+
+use serde_json::{json, Value};
+
+use crate::client::{assert_error, expect_json, Client};
+use crate::helpers::{spawn_app, TestApp};
+
+const BOB_PASSWORD: &str = "bob's long enough password";
+
+async fn create_user(admin: &Client, name: &str, is_admin: bool) -> Value {
+    let body = json!({"username": name, "password": BOB_PASSWORD, "is_admin": is_admin});
+    expect_json(admin.post("/api/admin/users", body).await, 201).await
+}
+
+/// Alice (admin, 2FA on) signed in on `app.client`.
+async fn admin_signed_in(app: &TestApp) -> i64 {
+    let alice = app.enrolled_user().await;
+    app.client
+        .sign_in(
+            &alice.username,
+            &alice.password,
+            &app.code_now(&alice.secret),
+        )
+        .await;
+    let me = expect_json(app.client.me().await, 200).await;
+    me["user"]["id"].as_i64().expect("id")
+}
+
+/// Enables 2FA for the signed-in `client` at the app's pinned time.
+async fn enroll(app: &TestApp, client: &Client, password: &str) {
+    let pending = expect_json(client.enable(password).await, 200).await;
+    let secret = pending["secret"].as_str().unwrap().replace(' ', "");
+    expect_json(client.verify(&app.code_now(&secret)).await, 200).await;
+}
+
+fn user_named<'a>(list: &'a Value, name: &str) -> &'a Value {
+    list["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| u["username"] == name)
+        .unwrap_or_else(|| panic!("{name} missing from {list}"))
+}
+
+async fn events_of(admin: &Client, id: i64) -> Vec<(String, String, Option<String>)> {
+    let body = expect_json(
+        admin.get(&format!("/api/admin/users/{id}/events")).await,
+        200,
+    )
+    .await;
+    body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap().to_owned(),
+                e["outcome"].as_str().unwrap().to_owned(),
+                e["reason"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn only_administrators_reach_the_admin_api() {
+    let app = spawn_app().await;
+    admin_signed_in(&app).await;
+    let bob = create_user(&app.client, "bob", false).await;
+    let bob_id = bob["user"]["id"].as_i64().unwrap();
+    assert_eq!(bob["user"]["is_admin"], false);
+    assert_eq!(bob["user"]["disabled"], false);
+    assert_eq!(bob["user"]["two_factor"]["enabled"], false);
+
+    let anonymous = app.new_client();
+    assert_error(
+        anonymous.get("/api/admin/users").await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+
+    let bob_client = app.new_client();
+    let login = expect_json(bob_client.login("bob", BOB_PASSWORD).await, 200).await;
+    assert_eq!(login["status"], "authenticated");
+    let calls = [
+        bob_client.get("/api/admin/users").await,
+        bob_client
+            .get(&format!("/api/admin/users/{bob_id}/events"))
+            .await,
+        bob_client
+            .post(
+                "/api/admin/users",
+                json!({"username": "x", "password": BOB_PASSWORD}),
+            )
+            .await,
+        bob_client
+            .post(&format!("/api/admin/users/{bob_id}/2fa/reset"), json!({}))
+            .await,
+        bob_client
+            .post(&format!("/api/admin/users/{bob_id}/disable"), json!({}))
+            .await,
+        bob_client
+            .post(&format!("/api/admin/users/{bob_id}/enable"), json!({}))
+            .await,
+    ];
+    for resp in calls {
+        assert_error(resp, 403, "forbidden").await;
+    }
+}
+
+#[tokio::test]
+async fn create_and_list_users_with_their_two_factor_status() {
+    let app = spawn_app().await;
+    let alice_id = admin_signed_in(&app).await;
+    create_user(&app.client, "bob", false).await;
+    let carol = create_user(&app.client, "carol", true).await;
+    assert_eq!(carol["user"]["is_admin"], true);
+    assert_error(
+        app.client
+            .post(
+                "/api/admin/users",
+                json!({"username": "BOB", "password": BOB_PASSWORD}),
+            )
+            .await,
+        409,
+        "username_taken",
+    )
+    .await;
+    assert_error(
+        app.client
+            .post(
+                "/api/admin/users",
+                json!({"username": "dave", "password": "short"}),
+            )
+            .await,
+        400,
+        "weak_password",
+    )
+    .await;
+    assert_error(
+        app.client
+            .post(
+                "/api/admin/users",
+                json!({"username": "dave", "password": BOB_PASSWORD, "role": "x"}),
+            )
+            .await,
+        400,
+        "invalid_request",
+    )
+    .await;
+
+    let list = expect_json(app.client.get("/api/admin/users").await, 200).await;
+    assert_eq!(list["users"].as_array().unwrap().len(), 3, "{list}");
+    let alice = user_named(&list, "alice");
+    assert_eq!(alice["id"], alice_id);
+    assert_eq!(alice["is_admin"], true);
+    assert_eq!(alice["two_factor"]["enabled"], true);
+    assert_eq!(alice["two_factor"]["recovery_codes_remaining"], 10);
+    assert!(alice["two_factor"]["enabled_at"].is_string());
+    let bob = user_named(&list, "bob");
+    assert_eq!(bob["two_factor"]["enabled"], false);
+    assert_eq!(bob["two_factor"]["recovery_codes_remaining"], 0);
+
+    let bob_id = bob["id"].as_i64().unwrap();
+    let events = events_of(&app.client, bob_id).await;
+    assert_eq!(
+        events[0],
+        (
+            "admin.user_created".into(),
+            "success".into(),
+            Some(format!("admin:{alice_id}"))
+        )
+    );
+    assert_error(
+        app.client.get("/api/admin/users/999/events").await,
+        404,
+        "not_found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn reset_two_factor_ends_sessions_and_lets_the_password_sign_in() {
+    let app = spawn_app().await;
+    let alice_id = admin_signed_in(&app).await;
+    let bob_id = create_user(&app.client, "bob", false).await["user"]["id"]
+        .as_i64()
+        .unwrap();
+    let bob = app.new_client();
+    expect_json(bob.login("bob", BOB_PASSWORD).await, 200).await;
+    enroll(&app, &bob, BOB_PASSWORD).await;
+    let fresh = app.new_client();
+    let login = expect_json(fresh.login("bob", BOB_PASSWORD).await, 200).await;
+    assert_eq!(login["status"], "2fa_required");
+
+    let reset = expect_json(
+        app.client
+            .post(&format!("/api/admin/users/{bob_id}/2fa/reset"), json!({}))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(reset["user"]["two_factor"]["enabled"], false);
+    assert_eq!(reset["user"]["two_factor"]["recovery_codes_remaining"], 0);
+    assert_error(bob.me().await, 401, "unauthenticated").await;
+    let login = expect_json(fresh.login("bob", BOB_PASSWORD).await, 200).await;
+    assert_eq!(login["status"], "authenticated", "{login}");
+
+    let events = events_of(&app.client, bob_id).await;
+    assert!(
+        events.contains(&(
+            "admin.2fa_reset".into(),
+            "success".into(),
+            Some(format!("admin:{alice_id}"))
+        )),
+        "{events:?}"
+    );
+    assert_error(
+        app.client
+            .post(&format!("/api/admin/users/{bob_id}/2fa/reset"), json!({}))
+            .await,
+        409,
+        "totp_not_enabled",
+    )
+    .await;
+    assert_error(
+        app.client
+            .post("/api/admin/users/999/2fa/reset", json!({}))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_disabled_user_cannot_sign_in_until_enabled_again() {
+    let app = spawn_app().await;
+    let alice_id = admin_signed_in(&app).await;
+    let bob_id = create_user(&app.client, "bob", false).await["user"]["id"]
+        .as_i64()
+        .unwrap();
+    let bob = app.new_client();
+    expect_json(bob.login("bob", BOB_PASSWORD).await, 200).await;
+    let token_login = expect_json(bob.login_for_token("bob", BOB_PASSWORD).await, 200).await;
+    let token = token_login["token"].as_str().expect("token").to_owned();
+
+    let disabled = expect_json(
+        app.client
+            .post(&format!("/api/admin/users/{bob_id}/disable"), json!({}))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(disabled["user"]["disabled"], true);
+    assert!(disabled["user"]["disabled_at"].is_string());
+    assert_error(bob.me().await, 401, "unauthenticated").await;
+    assert_error(app.bearer_client(&token).me().await, 401, "unauthenticated").await;
+    // The same answer as a wrong password.
+    assert_error(
+        app.new_client().login("bob", BOB_PASSWORD).await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
+    assert_error(
+        app.new_client().login("bob", "wrong password!!").await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
+    assert_error(
+        app.client
+            .post(&format!("/api/admin/users/{alice_id}/disable"), json!({}))
+            .await,
+        400,
+        "invalid_request",
+    )
+    .await;
+
+    let enabled = expect_json(
+        app.client
+            .post(&format!("/api/admin/users/{bob_id}/enable"), json!({}))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(enabled["user"]["disabled"], false);
+    assert!(enabled["user"]["disabled_at"].is_null());
+    let login = expect_json(app.new_client().login("bob", BOB_PASSWORD).await, 200).await;
+    assert_eq!(login["status"], "authenticated");
+
+    let events = events_of(&app.client, bob_id).await;
+    let reason = Some(format!("admin:{alice_id}"));
+    let names: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
+    assert!(events.contains(&(
+        "admin.user_disabled".into(),
+        "success".into(),
+        reason.clone()
+    )));
+    assert!(events.contains(&("admin.user_enabled".into(), "success".into(), reason)));
+    assert!(
+        events.contains(&(
+            "auth.password.failure".into(),
+            "failure".into(),
+            Some("disabled".into())
+        )),
+        "{names:?}"
+    );
+}
+
+#[tokio::test]
+async fn admin_api_works_with_a_bearer_token_and_checks_origin_for_cookies() {
+    let app = spawn_app().await;
+    let alice = app.enrolled_user().await;
+    let c = app.new_client();
+    let challenge = {
+        let body = expect_json(
+            c.login_for_token(&alice.username, &alice.password).await,
+            200,
+        )
+        .await;
+        body["challenge_id"].as_str().unwrap().to_owned()
+    };
+    let body = expect_json(
+        c.challenge_for_token(&challenge, &app.code_now(&alice.secret))
+            .await,
+        200,
+    )
+    .await;
+    let bearer = app.bearer_client(body["token"].as_str().expect("token"));
+    create_user(&bearer, "bob", false).await;
+    let list = expect_json(bearer.get("/api/admin/users").await, 200).await;
+    assert_eq!(list["users"].as_array().unwrap().len(), 2);
+
+    app.advance_clock(30).await;
+    app.client
+        .sign_in(
+            &alice.username,
+            &alice.password,
+            &app.code_now(&alice.secret),
+        )
+        .await;
+    let foreign = app.client.with_origin(Some("https://evil.example"));
+    assert_error(
+        foreign
+            .post(
+                "/api/admin/users",
+                json!({"username": "eve", "password": BOB_PASSWORD}),
+            )
+            .await,
+        403,
+        "cross_origin",
+    )
+    .await;
+}
