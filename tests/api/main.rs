@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod attack_helpers;
 mod backend;
+mod backup;
 mod bad_input;
 mod challenge;
 mod cli;
