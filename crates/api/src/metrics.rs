@@ -98,7 +98,10 @@ pub fn audit_event(event: &str, outcome: &str, reason: Option<&str>) {
     let m = &*METRICS;
     m.events.with_label_values(&[event, outcome]).inc();
     match event {
-        "auth.password.success" => m.logins.with_label_values(&["password"]).inc(),
+        // With 2FA on, the password step is half a sign-in (reason `2fa_required`).
+        "auth.password.success" if reason != Some("2fa_required") => {
+            m.logins.with_label_values(&["password"]).inc();
+        }
         "2fa.challenge.issued" => m.challenges.with_label_values(&["issued"]).inc(),
         "2fa.challenge.success" => {
             m.challenges.with_label_values(&["success"]).inc();
