@@ -1,6 +1,7 @@
 //! Who is calling: `CurrentUser` (bearer token, else the cookie session) and `ClientInfo`.
 
 use std::future::{ready, Future, Ready};
+use std::net::IpAddr;
 use std::pin::Pin;
 
 use actix_session::{Session, SessionExt};
@@ -130,7 +131,11 @@ impl ClientInfo {
 
 impl ClientInfo {
     pub fn of(req: &HttpRequest) -> Self {
-        let ip = req.peer_addr().map(|addr| addr.ip().to_string());
+        let trusted = req
+            .app_data::<web::Data<AppState>>()
+            .map(|state| state.trusted_proxies.as_slice())
+            .unwrap_or_default();
+        let ip = client_ip(req, trusted).map(|ip| ip.to_string());
         let user_agent = req
             .headers()
             .get(header::USER_AGENT)
@@ -140,11 +145,60 @@ impl ClientInfo {
     }
 }
 
+/// The TCP peer, unless it is a trusted proxy: then the nearest untrusted address in
+/// `X-Forwarded-For` (right to left), so a client cannot pick its own address by prepending.
+fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let hops: Vec<IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|hop| hop.trim().parse().ok())
+        .collect();
+    hops.iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .or(hops.first())
+        .copied()
+        .or(Some(peer))
+}
+
 impl FromRequest for ClientInfo {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(Ok(ClientInfo::of(req)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+        let proxy = [ip("10.0.0.1")];
+        let direct = TestRequest::default()
+            .peer_addr("198.51.100.9:5000".parse().unwrap())
+            .insert_header(("X-Forwarded-For", "203.0.113.7"))
+            .to_http_request();
+        assert_eq!(client_ip(&direct, &proxy), Some(ip("198.51.100.9")));
+
+        let proxied = TestRequest::default()
+            .peer_addr("10.0.0.1:5000".parse().unwrap())
+            .insert_header(("X-Forwarded-For", "1.2.3.4, 203.0.113.7"))
+            .to_http_request();
+        // The client prepended 1.2.3.4 itself; the proxy appended the real address.
+        assert_eq!(client_ip(&proxied, &proxy), Some(ip("203.0.113.7")));
     }
 }

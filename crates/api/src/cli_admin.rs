@@ -66,6 +66,7 @@ async fn offline_state(settings: Settings) -> anyhow::Result<AppState> {
         keys: Arc::new(keys),
         hashing: HashGate::per_core(),
         settings,
+        trusted_proxies: Vec::new(),
         #[cfg(feature = "test-clock")]
         test_clock: Arc::new(crate::clock::SettableClock::new()),
     })

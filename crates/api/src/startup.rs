@@ -89,6 +89,7 @@ impl Application {
             clock,
             keys: Arc::new(keys),
             hashing: HashGate::per_core(),
+            trusted_proxies: crate::request_id::parse_trusted(settings.trusted_proxies.as_deref())?,
             settings,
             #[cfg(feature = "test-clock")]
             test_clock,

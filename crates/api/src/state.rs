@@ -14,6 +14,8 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     pub hashing: HashGate,
     pub settings: Settings,
+    /// Peers whose `X-Forwarded-For` names the client (`TWOFA_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     #[cfg(feature = "test-clock")]
     pub test_clock: std::sync::Arc<crate::clock::SettableClock>,
 }
