@@ -352,6 +352,52 @@ step("disable 2FA with the password and a current code", async () => {
   await capture("profile-2fa-disabled-with-activity");
 });
 
+step("administrator: add a user, reset their 2FA after a lost phone, disable the account", async () => {
+  await page.getByRole("button", { name: new RegExp(USERNAME) }).click();
+  await page.getByRole("link", { name: "Users" }).click();
+  await page.getByRole("heading", { name: "Users", level: 1 }).waitFor();
+  await page.getByLabel("Username").fill("bob");
+  await page.getByLabel("Initial password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Add user" }).click();
+  await page.getByText("bob was added.").waitFor();
+  const bob = page.getByTestId("user-bob");
+  await bob.getByText("2FA off").waitFor();
+
+  // Bob turns on 2FA from an API client (bearer token, so no browser session of his here).
+  const call = async (path, body, token) => {
+    const headers = { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) };
+    const response = await fetch(`${server.origin}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+    return { status: response.status, body: await response.json().catch(() => null) };
+  };
+  const login = await call("/api/login", { username: "bob", password: PASSWORD, token: true });
+  assert.equal(login.status, 200);
+  const bobToken = login.body.token;
+  const enable = await call("/api/2fa/enable", { password: PASSWORD }, bobToken);
+  now += 30;
+  await server.setClock(now);
+  assert.equal((await call("/api/2fa/verify", { code: totpAt(enable.body.secret, now) }, bobToken)).status, 200);
+
+  await page.reload();
+  await bob.getByText(/2FA on since .* 10 recovery codes left/).waitFor();
+  await bob.getByRole("button", { name: "Reset 2FA…" }).click();
+  await capture("admin-users-confirm-reset");
+  await bob.getByRole("button", { name: "Reset 2FA", exact: true }).click();
+  await page.getByText("Two-factor authentication was reset for bob.").waitFor();
+  await bob.getByText("2FA off").waitFor();
+  const me = await fetch(`${server.origin}/api/me`, { headers: { Authorization: `Bearer ${bobToken}` } });
+  assert.equal(me.status, 401, "the reset ended bob's sessions");
+  const again = await call("/api/login", { username: "bob", password: PASSWORD });
+  assert.equal(again.body.status, "authenticated", "bob signs in with the password only until he enrols again");
+
+  await bob.getByRole("button", { name: "Disable account…" }).click();
+  await bob.getByRole("button", { name: "Disable account", exact: true }).click();
+  await page.getByText("bob was disabled.").waitFor();
+  await bob.getByText("Disabled").waitFor();
+  assert.equal((await call("/api/login", { username: "bob", password: PASSWORD })).status, 401);
+  assert.equal(await page.getByTestId(`user-${USERNAME}`).getByRole("button").count(), 0, "no actions on one's own account");
+  await capture("admin-users");
+});
+
 step("nothing secret in web storage or the console, and no console errors", async () => {
   const storage = await page.evaluate(() => ({
     local: Object.entries(localStorage),

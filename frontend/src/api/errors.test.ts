@@ -25,6 +25,7 @@ const allCodes = [
   "too_many_attempts",
   "account_locked",
   "overloaded",
+  "enrollment_required",
   "internal",
 ] as const satisfies readonly ErrorCode[];
 // Fails to type-check when the server adds a code this list (and so this test) does not cover.

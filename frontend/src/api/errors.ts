@@ -76,6 +76,8 @@ const fixed: Record<Exclude<ErrorCode, "invalid_code" | "invalid_code_format" | 
   enrollment_expired: "The setup took too long and has expired. Start again with Enable 2FA.",
   setup_done: "This server is already set up. Sign in with an existing account.",
   username_taken: "That username is already taken. Choose another.",
+  enrollment_required:
+    "Your administrator requires two-factor authentication for your account. Turn it on in your Profile to continue.",
   internal: "Something went wrong on the server. Try again in a moment.",
 };
 

@@ -2,6 +2,7 @@
 import { Page } from "./page";
 import { Redirect } from "./redirect";
 import { usePath } from "./router";
+import { AdminUsersRoute } from "./routes/admin-users";
 import { ProfileRoute } from "./routes/profile";
 import { NotFoundRoute } from "./routes/not-found";
 import { SecondStepRoute } from "./routes/second-step";
@@ -55,6 +56,10 @@ function Screen() {
       return signedIn ? <Redirect to="/profile" /> : <SecondStepRoute />;
     case "/profile":
       return signedIn ? <ProfileRoute me={session.me} /> : <Redirect to="/login" />;
+    case "/admin/users":
+      if (!signedIn) return <Redirect to="/login" />;
+      // Not for other users, nor for an administrator the 2FA policy has locked out of all but enrolment.
+      return session.me.user.is_admin && !session.me.policy.enrollment_required ? <AdminUsersRoute me={session.me} /> : <NotFoundRoute />;
     default:
       return <NotFoundRoute />;
   }

@@ -26,7 +26,13 @@ export function TopBar() {
       <Link to="/" className="brand">
         {SITE_NAME}
       </Link>
-      {session.status === "signed-in" && <UserMenu username={session.me.user.username} onSignOut={leave} />}
+      {session.status === "signed-in" && (
+        <UserMenu
+          username={session.me.user.username}
+          showAdmin={session.me.user.is_admin && !session.me.policy.enrollment_required}
+          onSignOut={leave}
+        />
+      )}
     </header>
   );
 }

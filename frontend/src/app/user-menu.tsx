@@ -3,7 +3,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "./router";
 
-export function UserMenu({ username, onSignOut }: { username: string; onSignOut: () => void }) {
+export function UserMenu({ username, showAdmin, onSignOut }: { username: string; showAdmin: boolean; onSignOut: () => void }) {
   const [open, setOpen] = useState(false);
   const menuId = useId();
   const rootRef = useRef<HTMLDivElement>(null);
@@ -50,6 +50,13 @@ export function UserMenu({ username, onSignOut }: { username: string; onSignOut:
             Profile
           </Link>
         </li>
+        {showAdmin && (
+          <li>
+            <Link to="/admin/users" onClick={() => setOpen(false)}>
+              Users
+            </Link>
+          </li>
+        )}
         <li>
           <button
             type="button"

@@ -1,0 +1,49 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { AdminUser } from "./api";
+import { UserCard } from "./user-card";
+
+const bob: AdminUser = {
+  id: 5,
+  username: "bob",
+  is_admin: false,
+  disabled: false,
+  created_at: "2026-12-01T10:00:00Z",
+  two_factor: { enabled: true, enabled_at: "2026-12-02T10:00:00Z", recovery_codes_remaining: 2 },
+};
+
+let requests: Request[] = [];
+beforeEach(() => {
+  requests = [];
+  vi.stubGlobal("fetch", async (request: Request) => {
+    requests.push(request);
+    const user = { ...bob, two_factor: { enabled: false, enabled_at: null, recovery_codes_remaining: 0 } };
+    return new Response(JSON.stringify({ user }), { status: 200, headers: { "Content-Type": "application/json" } });
+  });
+});
+afterEach(() => vi.unstubAllGlobals());
+
+describe("UserCard", () => {
+  it("resets 2FA only after the confirmation, as a JSON POST", async () => {
+    const user = userEvent.setup();
+    const onChanged = vi.fn();
+    render(<UserCard user={bob} isSelf={false} onChanged={onChanged} />);
+    expect(screen.getByText(/2FA on since .* 2 recovery codes left/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Reset 2FA…" }));
+    expect(requests).toHaveLength(0);
+    expect(screen.getByRole("group", { name: "Reset 2FA for bob" })).toHaveTextContent("signed out everywhere");
+    await user.click(screen.getByRole("button", { name: "Reset 2FA" }));
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
+    expect(requests[0]?.method).toBe("POST");
+    expect(new URL(requests[0]!.url).pathname).toBe("/api/admin/users/5/2fa/reset");
+    expect(requests[0]?.headers.get("Content-Type")).toBe("application/json");
+    expect(onChanged.mock.calls[0]?.[0].two_factor.enabled).toBe(false);
+    expect(onChanged.mock.calls[0]?.[1]).toBe("Two-factor authentication was reset for bob.");
+  });
+
+  it("offers no actions on one's own account", () => {
+    render(<UserCard user={{ ...bob, is_admin: true }} isSelf onChanged={() => {}} />);
+    expect(screen.queryAllByRole("button")).toHaveLength(0);
+  });
+});
