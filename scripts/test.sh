@@ -9,7 +9,7 @@ root=$(pwd)
 scripts/setup.sh test || { echo "setup failed" >&2; exit 1; }
 
 export CARGO_TERM_COLOR=never
-bin_dir=/var/cache/twofa/target/debug
+bin_dir="${CARGO_TARGET_DIR:-/var/cache/twofa/target}/debug"
 # Two copies of the server, so no later cargo command overwrites the one a test runs:
 # twofa-testclock (feature test-clock, for the black-box tests) and twofa-plain (as shipped).
 export TWOFA_TEST_BIN="$bin_dir/twofa-testclock"
