@@ -29,11 +29,13 @@ const secrets = { key: "", codes: [], used: [] };
 let broken = false;
 let shot = 0;
 
+const serverOptions = {
+  binary: process.env.TWOFA_TEST_BIN ?? "/var/cache/twofa/target/debug/twofa",
+  staticDir: join(repo, "frontend", "dist"),
+};
+
 before(async () => {
-  server = await startServer({
-    binary: process.env.TWOFA_TEST_BIN ?? "/var/cache/twofa/target/debug/twofa",
-    staticDir: join(repo, "frontend", "dist"),
-  });
+  server = await startServer(serverOptions);
   // A pinned clock lets each sign-in use the next 30-second step instead of waiting for it.
   await server.setClock(now);
   session = await launch();
@@ -396,6 +398,49 @@ step("administrator: add a user, reset their 2FA after a lost phone, disable the
   assert.equal((await call("/api/login", { username: "bob", password: PASSWORD })).status, 401);
   assert.equal(await page.getByTestId(`user-${USERNAME}`).getByRole("button").count(), 0, "no actions on one's own account");
   await capture("admin-users");
+});
+
+step("policy: with 2FA required and no grace left, a new administrator must enrol first", async () => {
+  const strict = await startServer({ ...serverOptions, env: { TWOFA_REQUIRE_2FA: "all", TWOFA_REQUIRE_2FA_GRACE_DAYS: "0" } });
+  const context = await session.browser.newContext({ viewport: DESKTOP });
+  const main = page;
+  page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  try {
+    await page.goto(`${strict.origin}/setup`);
+    await page.getByLabel("Username").fill("carol");
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByLabel("Repeat password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create administrator account" }).click();
+    await page.getByText("Account carol created.").waitFor();
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("until then, everything else is locked").waitFor();
+    assert.equal(await page.getByRole("heading", { name: "Security activity" }).count(), 0, "locked sections are not shown");
+    const blocked = await page.evaluate(() => fetch("/api/me/events").then((r) => r.json()));
+    assert.equal(blocked.error.code, "enrollment_required");
+    await page.getByRole("button", { name: "carol" }).click();
+    assert.equal(await page.getByRole("link", { name: "Users" }).count(), 0, "no Users page while locked");
+    await page.keyboard.press("Escape");
+    await capture("policy-enrolment-required");
+
+    await page.getByRole("button", { name: "Enable 2FA" }).click();
+    await page.getByLabel("Confirm your password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Continue" }).click();
+    const key = ((await page.getByTestId("totp-key").textContent()) ?? "").replace(/\s/g, "");
+    await page.getByLabel("Enter the 6-digit code the app now shows").fill(totpAt(key, Math.floor(Date.now() / 1000)));
+    await page.getByRole("checkbox", { name: "I have saved my recovery codes" }).check();
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.getByRole("heading", { name: "Security activity" }).waitFor();
+    assert.equal(await page.getByText("everything else is locked").count(), 0);
+  } catch (err) {
+    await capture("FAILED-policy").catch(() => {});
+    throw err;
+  } finally {
+    await context.close();
+    page = main;
+    await strict.stop();
+  }
 });
 
 step("nothing secret in web storage or the console, and no console errors", async () => {

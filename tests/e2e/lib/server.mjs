@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export async function startServer({ binary, staticDir }) {
+export async function startServer({ binary, staticDir, env = {} }) {
   if (!existsSync(binary)) {
     throw new Error(`twofa binary not found at ${binary}: run \`cargo build -p twofa-api --features test-clock\` or set TWOFA_TEST_BIN`);
   }
@@ -16,6 +16,7 @@ export async function startServer({ binary, staticDir }) {
       TWOFA_DATA_DIR: dataDir,
       TWOFA_STATIC_DIR: staticDir,
       TWOFA_LOG: process.env.TWOFA_LOG ?? "warn",
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
