@@ -70,7 +70,6 @@ fn bench(plan: run::Plan, opts: run::Options) -> anyhow::Result<bool> {
         if smoke { "smoke" } else { "full" },
         machine()
     );
-    println!("server binary: {}", ctx.server_bin.display());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
