@@ -66,9 +66,11 @@ timeout --signal=INT "$time_limit" "$venv/bin/schemathesis" run "$root/openapi.y
   --suppress-health-check all \
   --no-color || status=$?
 
-if grep -q ' ERROR \| panicked' "$work/server.log"; then
+# actix's HTTP/1 parser logs malformed requests at ERROR and answers 400; that is not a fault.
+errors="$(grep ' ERROR \| panicked' "$work/server.log" | grep -v 'actix_http::h1::dispatcher' || true)"
+if [ -n "$errors" ]; then
   echo "--- server errors during the run ---"
-  grep ' ERROR \| panicked' "$work/server.log" | head -50
+  echo "$errors" | head -50
   status=1
 fi
 if [ "$status" -eq 124 ] || [ "$status" -eq 130 ]; then
