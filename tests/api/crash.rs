@@ -28,9 +28,7 @@ async fn sigterm_lets_in_flight_requests_finish() {
         server.base.host_str().unwrap(),
         server.base.port().unwrap()
     );
-    // Serving for real (signal handlers installed) before the requests go out.
-    expect_json(Client::bare(&server.base).get("/api/health").await, 200).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // No warm-up: the server announces its port only once a SIGTERM would be graceful.
     // Each login costs one Argon2 hash and the hashes queue on the cores, so most of these are
     // still running when the signal arrives. Raw sockets: every request is fully sent first.
     let mut streams = Vec::new();
@@ -52,7 +50,8 @@ async fn sigterm_lets_in_flight_requests_finish() {
         stream.write_all(request.as_bytes()).await.expect("send");
         streams.push(stream);
     }
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Long enough for the workers to take every connection, short of the hashes' total time.
+    tokio::time::sleep(Duration::from_millis(150)).await;
     let status = server.stop().await;
     let log = std::fs::read_to_string(&log_path).unwrap_or_default();
     let mut answered = Vec::new();
@@ -66,10 +65,15 @@ async fn sigterm_lets_in_flight_requests_finish() {
             .to_owned();
         answered.push(code);
     }
-    let expected: Vec<&str> = (0..12)
-        .map(|i| if i % 2 == 0 { "200" } else { "401" })
-        .collect();
-    assert_eq!(answered, expected, "log:\n{log}");
+    // Every request gets its real answer; on a starved machine a login may also get the
+    // documented 503 `overloaded` after waiting for a hashing slot.
+    for (i, code) in answered.iter().enumerate() {
+        let expected = if i % 2 == 0 { "200" } else { "401" };
+        assert!(
+            code == expected || code == "503",
+            "request {i} got {code:?} (all: {answered:?}); log:\n{log}"
+        );
+    }
     assert!(
         status.success(),
         "graceful exit, got {status:?}; log:\n{log}"

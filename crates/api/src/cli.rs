@@ -82,12 +82,17 @@ fn load_settings() -> anyhow::Result<Settings> {
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
+    let addr = app.addr();
+    // actix installs its SIGTERM handler only once the server runs; announce the port after
+    // the server answered, so a SIGTERM right after the line below is a graceful shutdown.
+    let running = actix_web::rt::spawn(app.run_until_stopped());
+    crate::cli_admin::wait_until_serving(addr).await?;
     // The one stdout line: tests and scripts read the port from it.
     let mut stdout = std::io::stdout();
-    writeln!(stdout, "twofa listening on http://{}", app.addr())?;
+    writeln!(stdout, "twofa listening on http://{addr}")?;
     stdout.flush()?;
-    tracing::info!(addr = %app.addr(), "serving");
-    app.run_until_stopped().await?;
+    tracing::info!(%addr, "serving");
+    running.await??;
     tracing::info!("stopped");
     Ok(())
 }

@@ -224,17 +224,51 @@ fn check_key(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Waits (at most 30 s) until the just-started server answers `GET /api/health` at all.
+pub async fn wait_until_serving(addr: SocketAddr) -> anyhow::Result<()> {
+    let addr = reachable(addr);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let probe = tokio::task::spawn_blocking(move || health_status_line(addr)).await?;
+        if probe.is_ok() {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            return probe
+                .map(|_| ())
+                .context("the server did not start serving");
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// A wildcard bind address is reached via loopback.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    if !addr.ip().is_unspecified() {
+        return addr;
+    }
+    let loopback = match addr.ip() {
+        IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+    };
+    SocketAddr::new(loopback, addr.port())
+}
+
 /// `GET /api/health` on `TWOFA_BIND` (a wildcard address is reached via loopback): exit 0 when
 /// the server answers 200. Plain HTTP/1.1 over a socket keeps the binary free of a client stack.
 pub fn healthcheck(settings: &Settings) -> anyhow::Result<()> {
-    let mut addr = settings.bind;
-    if addr.ip().is_unspecified() {
-        let loopback = match addr.ip() {
-            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
-            IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        };
-        addr = SocketAddr::new(loopback, addr.port());
+    let addr = reachable(settings.bind);
+    let status_line = health_status_line(addr)?;
+    let status = status_line.split_whitespace().nth(1).unwrap_or_default();
+    if status != "200" {
+        bail!("unhealthy: GET http://{addr}/api/health answered {status_line:?}");
     }
+    println!("healthy: http://{addr}/api/health answered 200");
+    Ok(())
+}
+
+/// The status line of `GET /api/health`.
+fn health_status_line(addr: SocketAddr) -> anyhow::Result<String> {
     let timeout = Duration::from_secs(5);
     let mut stream = TcpStream::connect_timeout(&addr, timeout)
         .with_context(|| format!("unhealthy: nothing answers on {addr}"))?;
@@ -250,13 +284,12 @@ pub fn healthcheck(settings: &Settings) -> anyhow::Result<()> {
         .read_to_end(&mut response)
         .with_context(|| format!("unhealthy: no answer from {addr}"))?;
     let text = String::from_utf8_lossy(&response);
-    let status_line = text.lines().next().unwrap_or_default();
-    let status = status_line.split_whitespace().nth(1).unwrap_or_default();
-    if status != "200" {
-        bail!("unhealthy: GET http://{addr}/api/health answered {status_line:?}");
-    }
-    println!("healthy: http://{addr}/api/health answered 200");
-    Ok(())
+    let status_line = text.lines().next().unwrap_or_default().to_owned();
+    anyhow::ensure!(
+        status_line.starts_with("HTTP/"),
+        "unhealthy: no HTTP answer from {addr}"
+    );
+    Ok(status_line)
 }
 
 /// From a prompt (asked twice) on a terminal, else one line of standard input.
