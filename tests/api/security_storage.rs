@@ -273,3 +273,37 @@ async fn a_lost_key_file_is_not_silently_replaced() {
         Start::Exited { code, log } => assert_clear_key_refusal(code, &log),
     }
 }
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[tokio::test]
+async fn disable_deletes_the_sealed_secret_and_every_recovery_code_row() {
+    // Arrange
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::start_default(dir.path(), &[]).await;
+    let (secret, codes, now) = enrolled_admin(&server, "alice").await;
+    server
+        .client
+        .sign_in("alice", PASSWORD, &totp_at(&secret, now))
+        .await;
+
+    // Act
+    let resp = server
+        .client
+        .disable_with_recovery_code(PASSWORD, &codes[0])
+        .await;
+    expect_json(resp, 200).await;
+
+    // Assert
+    let mut conn = open_db(&server);
+    for table in ["totp_credentials", "recovery_codes"] {
+        let rows: Vec<Count> = sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+            .load(&mut conn)
+            .expect("count");
+        assert_eq!(rows[0].n, 0, "{table} still holds rows after disable");
+    }
+}

@@ -235,3 +235,39 @@ async fn behind_a_configured_proxy_the_ip_limit_follows_the_forwarded_client() {
     assert_eq!(blocked, "429 too_many_attempts");
     expect_json(allowed, 200).await;
 }
+
+#[tokio::test]
+async fn a_success_resets_the_consecutive_failure_count() {
+    // Arrange: production account limit (10), the IP limit out of the way.
+    let app = spawn_app_with(&[("TWOFA_IP_FAILURE_LIMIT", "100000")]).await;
+    let user = app.enrolled_user().await;
+    let (name, pw) = (user.username.as_str(), user.password.as_str());
+    let client = app.new_client();
+    let fail = |n: usize| {
+        let client = client.clone();
+        let secret = user.secret.clone();
+        let now = app.now();
+        async move {
+            for _ in 0..n {
+                let id = client.start_challenge(name, pw).await;
+                let got = outcome(
+                    client
+                        .challenge_with_code(&id, &wrong_code(&secret, now))
+                        .await,
+                );
+                assert_eq!(got.await, "401 invalid_code");
+            }
+        }
+    };
+
+    // Act: 4 failures, a success, then 9 more failures.
+    fail(4).await;
+    client.sign_in(name, pw, &app.code_now(&user.secret)).await;
+    app.advance_clock(STEP).await;
+    fail(9).await;
+
+    // Assert: 9 consecutive failures are under the limit, so the right code still works.
+    app.new_client()
+        .sign_in(name, pw, &app.code_now(&user.secret))
+        .await;
+}
