@@ -30,8 +30,14 @@ export async function unwrap<T>(call: Promise<Outcome<T>>): Promise<T> {
   if (failure.code === "unauthenticated") {
     window.dispatchEvent(new Event(SESSION_ENDED));
   }
+  if (failure.code === "enrollment_required") {
+    window.dispatchEvent(new Event(ENROLMENT_REQUIRED));
+  }
   throw failure;
 }
 
 /** Fired on window when the server says the session is gone (expired, revoked, signed out elsewhere). */
 export const SESSION_ENDED = "twofa:session-ended";
+
+/** Fired on window when the 2FA policy deadline passed: only enrolment is open until 2FA is on. */
+export const ENROLMENT_REQUIRED = "twofa:enrolment-required";

@@ -58,8 +58,10 @@ function Screen() {
       return signedIn ? <ProfileRoute me={session.me} /> : <Redirect to="/login" />;
     case "/admin/users":
       if (!signedIn) return <Redirect to="/login" />;
-      // Not for other users, nor for an administrator the 2FA policy has locked out of all but enrolment.
-      return session.me.user.is_admin && !session.me.policy.enrollment_required ? <AdminUsersRoute me={session.me} /> : <NotFoundRoute />;
+      if (!session.me.user.is_admin) return <NotFoundRoute />;
+      // The 2FA policy has locked this administrator out of everything but enrolment.
+      if (session.me.policy.enrollment_required) return <Redirect to="/profile" />;
+      return <AdminUsersRoute me={session.me} />;
     default:
       return <NotFoundRoute />;
   }

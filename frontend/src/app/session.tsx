@@ -1,7 +1,7 @@
 // Who is signed in, the pending sign-in challenge, and a one-shot notice for the next page.
 // All of it lives in memory only: nothing about the session is written to web storage.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type Dispatch, type ReactNode, type SetStateAction } from "react";
-import { SESSION_ENDED } from "../api/client";
+import { ENROLMENT_REQUIRED, SESSION_ENDED } from "../api/client";
 import { ApiError } from "../api/errors";
 import { fetchMe, type Me } from "../features/session/api";
 
@@ -55,9 +55,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setSession({ status: "signed-out" });
       }
     }
+    // The policy deadline passed while signed in: reload who we are, so the screens show enrolment.
+    function mustEnrol() {
+      void refresh();
+    }
     window.addEventListener(SESSION_ENDED, ended);
-    return () => window.removeEventListener(SESSION_ENDED, ended);
-  }, []);
+    window.addEventListener(ENROLMENT_REQUIRED, mustEnrol);
+    return () => {
+      window.removeEventListener(SESSION_ENDED, ended);
+      window.removeEventListener(ENROLMENT_REQUIRED, mustEnrol);
+    };
+  }, [refresh]);
 
   const value = useMemo(
     () => ({ session, refresh, signedOut, challenge, setChallenge, notice, setNotice }),
