@@ -18,6 +18,15 @@ const events: Record<string, string> = {
   "recovery_code.regenerated": "New recovery codes created",
   "session.logout": "Signed out",
   "session.revoked_all": "Other sessions signed out",
+  "session.renewed": "Session renewed with a new id",
+  "2fa.disable.failure": "Turning off two-factor authentication failed",
+  "recovery_code.regenerate.failure": "Creating new recovery codes failed",
+  "csrf.rejected": "A request from another website was refused",
+  "admin.2fa_reset": "Two-factor authentication reset by an administrator",
+  "admin.admin_created": "Administrator account created by an administrator",
+  "admin.user_created": "Account created by an administrator",
+  "admin.user_disabled": "Account disabled by an administrator",
+  "admin.user_enabled": "Account enabled again by an administrator",
 };
 
 const reasons: Record<string, string> = {
@@ -27,6 +36,9 @@ const reasons: Record<string, string> = {
   "2fa_enabled": "after turning on two-factor authentication",
   "2fa_disabled": "after turning off two-factor authentication",
   recovery_code: "after a recovery code was used",
+  "2fa_required": "code asked next",
+  disabled: "account disabled",
+  user_request: "at your request",
 };
 
 function words(name: string): string {
