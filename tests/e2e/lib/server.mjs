@@ -11,11 +11,16 @@ export async function startServer({ binary, staticDir, env = {} }) {
   const dataDir = mkdtempSync(join(tmpdir(), "twofa-e2e-"));
   const child = spawn(binary, ["serve"], {
     env: {
-      ...process.env,
+      // Only the settings below: a TWOFA_* variable left in the caller's environment (a database
+      // URL, a public origin, a policy) must not change what the browser test sees.
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("TWOFA_"))),
       TWOFA_BIND: "127.0.0.1:0",
       TWOFA_DATA_DIR: dataDir,
       TWOFA_STATIC_DIR: staticDir,
       TWOFA_LOG: process.env.TWOFA_LOG ?? "warn",
+      // The defaults, spelled out because the lock step's wording depends on them.
+      TWOFA_ACCOUNT_FAILURE_LIMIT: "10",
+      TWOFA_ACCOUNT_LOCK_SECS: "300",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
