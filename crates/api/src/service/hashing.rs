@@ -17,38 +17,39 @@ const MAX_WAIT: Duration = Duration::from_secs(2);
 const RETRY_AFTER_SECS: u64 = 2;
 
 type Job = Box<dyn FnOnce() + Send>;
+type Idle = Arc<Mutex<Vec<mpsc::Sender<Job>>>>;
 
 pub struct HashGate {
     permits: Arc<Semaphore>,
-    jobs: mpsc::Sender<Job>,
+    /// Senders of idle hashing threads, most recently idle last. Taking the most recent one
+    /// keeps sequential requests on one warm thread: no thread is systematically colder (and
+    /// slower) than another, which would otherwise show in the timing of alternate requests.
+    idle: Idle,
 }
 
 impl HashGate {
     pub fn new(parallelism: usize) -> Self {
         let parallelism = parallelism.max(1);
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
+        let mut senders = Vec::with_capacity(parallelism);
         for n in 0..parallelism {
-            let queue = Arc::clone(&queue);
+            let (jobs, queue) = mpsc::channel::<Job>();
             let spawned = std::thread::Builder::new()
                 .name(format!("twofa-hash-{n}"))
-                .spawn(move || loop {
-                    let job = match queue.lock() {
-                        Ok(queue) => queue.recv(),
-                        Err(_) => return,
-                    };
-                    match job {
-                        Ok(job) => job(),
-                        Err(_) => return, // the gate was dropped
+                .spawn(move || {
+                    // Ends when the gate (every sender) is dropped.
+                    while let Ok(job) = queue.recv() {
+                        job();
                     }
                 });
-            if let Err(err) = spawned {
-                tracing::error!(error = %err, "cannot start a hashing thread");
+            match spawned {
+                Ok(_) => senders.push(jobs),
+                Err(err) => tracing::error!(error = %err, "cannot start a hashing thread"),
             }
         }
+        let permits = Arc::new(Semaphore::new(senders.len()));
         Self {
-            permits: Arc::new(Semaphore::new(parallelism)),
-            jobs,
+            permits,
+            idle: Arc::new(Mutex::new(senders)),
         }
     }
 
@@ -67,20 +68,32 @@ impl HashGate {
                 retry_after: RETRY_AFTER_SECS,
             })?
             .map_err(ApiError::internal)?;
+        // A permit guarantees an idle thread: threads return before their permit is released.
+        let worker = lock(&self.idle)
+            .pop()
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no idle hashing thread")))?;
         let (done, result) = oneshot::channel();
+        let idle = Arc::clone(&self.idle);
+        let me = worker.clone();
         let job: Job = Box::new(move || {
-            let _permit = permit;
-            if let Ok(value) = catch_unwind(AssertUnwindSafe(work)) {
+            let outcome = catch_unwind(AssertUnwindSafe(work));
+            lock(&idle).push(me);
+            drop(permit);
+            if let Ok(value) = outcome {
                 let _ = done.send(value);
             }
         });
-        self.jobs
+        worker
             .send(job)
-            .map_err(|_| ApiError::internal(anyhow::anyhow!("hashing threads are gone")))?;
+            .map_err(|_| ApiError::internal(anyhow::anyhow!("a hashing thread is gone")))?;
         result
             .await
             .map_err(|_| ApiError::internal(anyhow::anyhow!("a hashing job panicked")))
     }
+}
+
+fn lock(idle: &Idle) -> std::sync::MutexGuard<'_, Vec<mpsc::Sender<Job>>> {
+    idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
@@ -107,7 +120,17 @@ mod tests {
             .run(|| std::thread::current().name().map(str::to_owned))
             .await
             .unwrap();
-        assert_eq!(name.as_deref(), Some("twofa-hash-0"));
+        assert!(name.is_some_and(|n| n.starts_with("twofa-hash-")));
+    }
+
+    #[actix_web::test]
+    async fn sequential_work_stays_on_the_most_recently_idle_thread() {
+        let gate = HashGate::new(2);
+        let name = || std::thread::current().name().map(str::to_owned);
+        let first = gate.run(name).await.unwrap();
+        for _ in 0..5 {
+            assert_eq!(gate.run(name).await.unwrap(), first);
+        }
     }
 
     #[actix_web::test]
