@@ -111,33 +111,47 @@ async fn unknown_users_and_wrong_passwords_take_about_the_same_time() {
         client.login(&user.username, "warm up 1234").await;
     }
 
-    // Act: interleaved so machine noise hits both series alike.
-    let mut unknown = Vec::new();
-    let mut known = Vec::new();
+    // Act: interleaved pairs, the order alternating, so machine noise hits both alike.
+    let mut ratios = Vec::new();
+    let mut unknown_ms = Vec::new();
+    let mut known_ms = Vec::new();
     for i in 0..40 {
         let pw = format!("wrong password {i:04}");
-        let t = Instant::now();
-        let resp = client.login(&format!("nobody-{i}"), &pw).await;
-        unknown.push(t.elapsed().as_secs_f64());
-        assert_eq!(resp.status(), 401);
-        let t = Instant::now();
-        let resp = client.login(&user.username, &pw).await;
-        known.push(t.elapsed().as_secs_f64());
-        assert_eq!(resp.status(), 401);
+        let ghost = format!("nobody-{i}");
+        let names = if i % 2 == 0 {
+            [ghost.as_str(), user.username.as_str()]
+        } else {
+            [user.username.as_str(), ghost.as_str()]
+        };
+        let mut took = [0.0; 2];
+        for (slot, name) in names.iter().enumerate() {
+            let t = Instant::now();
+            let resp = client.login(name, &pw).await;
+            took[slot] = t.elapsed().as_secs_f64() * 1e3;
+            assert_eq!(resp.status(), 401);
+        }
+        let (u, k) = if i % 2 == 0 {
+            (took[0], took[1])
+        } else {
+            (took[1], took[0])
+        };
+        unknown_ms.push(u);
+        known_ms.push(k);
+        ratios.push(u / k);
     }
 
-    // Assert: a missing dummy hash shows as a ratio of 10 or more; a shared 2-core machine
-    // gives noise well under a factor of 1.5.
-    let median = |v: &mut Vec<f64>| {
+    // Assert: without the dummy hash an unknown user answers in a few milliseconds against
+    // tens for a real verification (ratio 0.1 or less); machine noise on a shared 2-core host
+    // stays well inside a factor of 2 for the median pair.
+    let median = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let (u, k) = (median(&mut unknown), median(&mut known));
-    let ratio = u / k;
+    let ratio = median(ratios);
     assert!(
-        (0.67..=1.5).contains(&ratio),
-        "median unknown {:.1} ms vs known {:.1} ms (ratio {ratio:.2})",
-        u * 1e3,
-        k * 1e3
+        (0.5..=2.0).contains(&ratio),
+        "median pair ratio {ratio:.2}; medians unknown {:.1} ms, known {:.1} ms",
+        median(unknown_ms),
+        median(known_ms)
     );
 }
