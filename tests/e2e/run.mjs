@@ -125,6 +125,7 @@ step("Profile → Enable 2FA asks for the password, then shows the QR code and t
   await capture("enable-password");
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByRole("heading", { name: "Step 1 of 2: connect your authenticator app" }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Step 1 of 2: connect your authenticator app", "focus moves to the next step");
 
   const qr = page.getByRole("img", { name: /QR code/ });
   assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), "the QR code image rendered");
@@ -148,6 +149,7 @@ step("the code computed from the key turns 2FA on and shows ten recovery codes",
   // Typed as a person would paste it from some apps; the field submits by itself at six digits.
   await page.getByLabel("Enter the 6-digit code the app now shows").fill(`${code.slice(0, 3)} ${code.slice(3)}`);
   await page.getByRole("heading", { name: "Step 2 of 2: save your recovery codes" }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Step 2 of 2: save your recovery codes");
   secrets.codes = await page.getByTestId("recovery-codes").locator("li").allTextContents();
   assert.equal(secrets.codes.length, 10);
   for (const c of secrets.codes) assert.match(c, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
@@ -214,6 +216,9 @@ step("sign in: the password leads to the code prompt; a wrong and a used code ar
   const wrong = current === "000000" ? "111111" : "000000";
   await field.fill(wrong);
   await page.getByText("That code is not right.").waitFor();
+  await page.waitForFunction(() => document.activeElement?.getAttribute("autocomplete") === "one-time-code");
+  assert.equal(await field.getAttribute("aria-invalid"), "true");
+  assert.match((await field.getAttribute("aria-describedby")) ?? "", /-error/, "the error describes the field");
   await capture("second-step-wrong-code");
 
   // The enrolment code is still inside the ±1 step window, but was already used: a replay.

@@ -1,11 +1,12 @@
 // The second step of signing in: the authenticator code, or a recovery code instead.
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { ApiError, messageFor } from "../../api/errors";
 import { Alert } from "../../components/ui/alert";
 import { CodeInput } from "../../components/ui/code-input";
 import { RecoveryCodeInput } from "../../components/ui/recovery-code-input";
 import { SubmitButton } from "../../components/ui/submit-button";
 import { isCompleteTotp, normaliseRecoveryCode } from "../../lib/one-time-code";
+import { useRefocus } from "../../lib/use-refocus";
 import { answerChallenge, type ChallengeResult, type SecondFactor } from "./api";
 
 type Props = {
@@ -24,7 +25,7 @@ export function SecondStepForm({ challengeId, onSignedIn, onChallengeGone }: Pro
   const [busy, setBusy] = useState(false);
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [blocked, setBlocked] = useState<string | null>(null);
-  const inputRef = useRef<HTMLInputElement>(null);
+  const [inputRef, refocus] = useRefocus<HTMLInputElement>();
 
   useEffect(() => {
     inputRef.current?.focus();
@@ -59,7 +60,7 @@ export function SecondStepForm({ challengeId, onSignedIn, onChallengeGone }: Pro
     setCode("");
     setFieldError(messageFor(err, context));
     // Back to the field so the next code can be typed straight away; the error is its description.
-    requestAnimationFrame(() => inputRef.current?.focus());
+    refocus();
   }
 
   function submit(event: FormEvent) {

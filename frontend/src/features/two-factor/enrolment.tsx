@@ -1,10 +1,11 @@
 // Enrolling: scan the server's QR code (or type the key), then prove it works with one code.
-import { useRef, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { ApiError, messageFor } from "../../api/errors";
 import { CodeInput } from "../../components/ui/code-input";
 import { SubmitButton } from "../../components/ui/submit-button";
 import { isCompleteTotp } from "../../lib/one-time-code";
 import { useFocusOnMount } from "../../lib/use-focus";
+import { useRefocus } from "../../lib/use-refocus";
 import { confirmEnrolment, type Enrolment, type Verified } from "./api";
 import { ManualKey } from "./manual-key";
 import { QrImage } from "./qr-image";
@@ -24,7 +25,7 @@ export function EnrolmentStep({ enrolment, account, issuer, onVerified, onRestar
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
-  const inputRef = useRef<HTMLInputElement>(null);
+  const [inputRef, refocus] = useRefocus<HTMLInputElement>();
 
   async function send(value: string) {
     if (busy) return;
@@ -40,7 +41,7 @@ export function EnrolmentStep({ enrolment, account, issuer, onVerified, onRestar
       }
       setCode("");
       setError(messageFor(err, "totp"));
-      requestAnimationFrame(() => inputRef.current?.focus());
+      refocus();
     }
   }
 
