@@ -3,13 +3,13 @@
 use reqwest::header::CACHE_CONTROL;
 
 use crate::client::{assert_error, expect_json};
-use crate::helpers::{aligned_now, spawn_app, STEP};
+use crate::helpers::{aligned_now, spawn_app_logging_debug, STEP};
 use crate::tools::{decode_qr_svg, parse_otpauth, totp_at};
 
 #[tokio::test]
 async fn the_guide_works_end_to_end_with_an_authenticator_app() {
     // Arrange: first run, the admin logs in with the password only.
-    let app = spawn_app().await;
+    let app = spawn_app_logging_debug().await;
     app.set_clock(aligned_now()).await;
     let user = app.setup_user().await;
     let (name, pw) = (user.username.as_str(), user.password.as_str());
@@ -131,6 +131,7 @@ async fn the_guide_works_end_to_end_with_an_authenticator_app() {
 
     // Nothing secret reached the server log.
     let log = app.server_log();
+    assert!(log.contains("DEBUG"), "the check reads a debug-level server log");
     let secrets = [pw, uri.secret.as_str(), token.as_str()];
     for secret in secrets.into_iter().chain(codes.iter().map(String::as_str)) {
         assert!(!log.contains(secret), "a secret appears in the server log");

@@ -61,6 +61,13 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(&RELAXED_THROTTLES).await
 }
 
+/// A server with relaxed throttles that logs at debug level, for tests that read its log.
+pub async fn spawn_app_logging_debug() -> TestApp {
+    let mut env = RELAXED_THROTTLES.to_vec();
+    env.push(("TWOFA_LOG", "debug"));
+    spawn_app_with(&env).await
+}
+
 /// A server with the production throttle defaults, except for the settings given.
 pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -80,7 +87,7 @@ pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
         .current_dir(dir.path())
         .env("TWOFA_BIND", "127.0.0.1:0")
         .env("TWOFA_DATA_DIR", dir.path())
-        .env("TWOFA_LOG", "debug")
+        .env("TWOFA_LOG", "info")
         .env("TWOFA_LOG_FORMAT", "text")
         .env_remove("TWOFA_DATABASE_URL")
         .env_remove("TWOFA_SECRET_KEY")
