@@ -137,7 +137,7 @@ fn check(store: &Store, user_id: i64, round: usize) -> (bool, i64) {
         "SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = {user_id} AND used_at IS NOT NULL"
     ));
     let sessions = conn.count(&format!(
-        "SELECT COUNT(*) AS n FROM sessions WHERE user_id = {user_id} AND kind = 'bearer'"
+        "SELECT COUNT(*) AS n FROM sessions WHERE user_id = {user_id}"
     ));
     if active == 1 {
         assert_eq!(
@@ -155,6 +155,12 @@ fn check(store: &Store, user_id: i64, round: usize) -> (bool, i64) {
         );
     }
     (active == 1, used)
+}
+
+fn elapsed_ms(started: std::time::Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis())
+        .unwrap()
+        .max(20)
 }
 
 async fn admin_token(server: &Server) -> String {
@@ -188,9 +194,9 @@ async fn sigkill_during_verify_or_recovery_login_never_breaks_the_invariants() {
     add_user(&store, "root", true).await;
     let mut rng = rand::rng();
     let mut t = aligned_now();
-    // Calibration: how long an uninterrupted confirmation takes on this machine right now, so
-    // the kills spread over before, during and after its commit.
-    let (verify_ms, admin) = {
+    // Calibration: how long an uninterrupted confirmation and recovery-code sign-in take on
+    // this machine right now, so the kills spread over before, during and after their commits.
+    let (verify_ms, recovery_ms, admin) = {
         let server = store.start(&[]).await;
         server.set_clock(t).await;
         let admin = admin_token(&server).await;
@@ -199,16 +205,25 @@ async fn sigkill_during_verify_or_recovery_login_never_breaks_the_invariants() {
         let pending = expect_json(client.enable(PASSWORD).await, 200).await;
         let secret = pending["secret"].as_str().unwrap().replace(' ', "");
         let started = std::time::Instant::now();
-        expect_json(client.verify(&totp_at(&secret, t)).await, 200).await;
-        let ms = u64::try_from(started.elapsed().as_millis())
-            .unwrap()
-            .max(20);
+        let codes = expect_json(client.verify(&totp_at(&secret, t)).await, 200).await;
+        let verify_ms = elapsed_ms(started);
+        let bare = Client::bare(&server.base);
+        let login = json!({"username": "calibration", "password": PASSWORD, "token": true});
+        let body = expect_json(bare.post("/api/login", login).await, 200).await;
+        let answer = json!({
+            "challenge_id": body["challenge_id"], "recovery_code": codes["recovery_codes"][0],
+            "token": true
+        });
+        let started = std::time::Instant::now();
+        expect_json(bare.post("/api/login/challenge", answer).await, 200).await;
+        let recovery_ms = elapsed_ms(started);
         server.kill().await;
-        (ms, admin)
+        (verify_ms, recovery_ms, admin)
     };
     // The user enrolled by the last verify round that left 2FA on: (id, recovery codes).
     let mut enrolled: Option<(i64, Vec<String>)> = None;
     let mut next_user = 3;
+    let mut recovery_rounds = 0;
     let (mut verify_done, mut verify_kept_old, mut logins_done, mut logins_kept_old) = (0, 0, 0, 0);
     let started = std::time::Instant::now();
     for round in 0..ROUNDS {
@@ -218,14 +233,19 @@ async fn sigkill_during_verify_or_recovery_login_never_breaks_the_invariants() {
         let admin_token = admin.clone();
         match enrolled.take() {
             Some((user_id, codes)) => {
-                // Recovery-code sign-in, killed somewhere between 0 and 150 ms.
-                let client = Client::bare(&server.base);
-                let login =
-                    json!({"username": format!("u{user_id}"), "password": PASSWORD, "token": true});
+                // Recovery-code sign-in, killed within about twice its usual time; every other
+                // one is a browser sign-in (cookie session), the rest bearer tokens.
+                let browser = recovery_rounds % 2 == 1;
+                recovery_rounds += 1;
+                let client = if browser {
+                    Client::browser(&server.base)
+                } else {
+                    Client::bare(&server.base)
+                };
+                let login = json!({"username": format!("u{user_id}"), "password": PASSWORD, "token": !browser});
                 let body = expect_json(client.post("/api/login", login).await, 200).await;
                 let challenge = body["challenge_id"].as_str().unwrap().to_owned();
-                let answer =
-                    json!({"challenge_id": challenge, "recovery_code": codes[0], "token": true});
+                let answer = json!({"challenge_id": challenge, "recovery_code": codes[0], "token": !browser});
                 let request = tokio::spawn(async move {
                     client
                         .request(reqwest::Method::POST, "/api/login/challenge")
@@ -233,10 +253,8 @@ async fn sigkill_during_verify_or_recovery_login_never_breaks_the_invariants() {
                         .send()
                         .await
                 });
-                tokio::time::sleep(Duration::from_millis(
-                    rng.random_range(0..(verify_ms / 5).max(10)),
-                ))
-                .await;
+                tokio::time::sleep(Duration::from_millis(rng.random_range(0..recovery_ms * 2)))
+                    .await;
                 server.kill().await;
                 let _ = request.await;
                 let (_, used) = check(&store, user_id, round);
@@ -285,7 +303,7 @@ async fn sigkill_during_verify_or_recovery_login_never_breaks_the_invariants() {
         }
     }
     eprintln!(
-        "{ROUNDS} kills in {:?} (verify takes {verify_ms} ms): verify committed {verify_done}, rolled back {verify_kept_old}; \
+        "{ROUNDS} kills in {:?} (verify takes {verify_ms} ms, recovery sign-in {recovery_ms} ms): verify committed {verify_done}, rolled back {verify_kept_old}; \
          recovery sign-in committed {logins_done}, rolled back {logins_kept_old}",
         started.elapsed()
     );

@@ -18,6 +18,9 @@ pub const IP: &str = "ip";
 pub const USER_AGENT: &str = "user_agent";
 /// Injected on load so handlers know their own row; never persisted.
 pub const SESSION_ROW_ID: &str = "_row";
+/// The key of a row already written by `preset` (in the sign-in's transaction): `save` adopts
+/// that row instead of creating one. Never persisted.
+pub const PRESET_KEY: &str = "_preset_key";
 
 const TOUCH_EVERY_SECS: i64 = 60;
 
@@ -63,6 +66,62 @@ impl DbSessionStore {
     }
 }
 
+impl DbSessionStore {
+    /// Saves the state into the row `preset` wrote. If that row is gone (the user's sessions
+    /// were ended meanwhile), the login is not resurrected: a fresh anonymous session instead.
+    async fn adopt(&self, key: String, mut state: State) -> anyhow::Result<SessionKey> {
+        state.remove(SESSION_ROW_ID);
+        let key_hash = sha256_hex(&key);
+        let now = self.clock.now();
+        let json = serde_json::to_string(&state)?;
+        let user_id: Option<i64> = json_value(&state, USER_ID);
+        let adopted = self
+            .db
+            .write(move |conn| Ok(sessions::update_state(conn, &key_hash, &json, user_id, now)?))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if adopted {
+            return SessionKey::try_from(key).map_err(|e| anyhow::anyhow!("{e}"));
+        }
+        state.remove(USER_ID);
+        self.insert_new(state).await
+    }
+}
+
+/// Writes a signed-in browser session row inside the caller's transaction (the one that
+/// consumes the second factor) and returns its key, for the handler to hand to `save` under
+/// `PRESET_KEY`.
+pub fn preset(
+    conn: &mut crate::db::DbConn,
+    user_id: i64,
+    client: &crate::auth::ClientInfo,
+    now: i64,
+) -> crate::error::ApiResult<String> {
+    let mut state = State::new();
+    state.insert(USER_ID.into(), serde_json::json!(user_id).to_string());
+    if let Some(ip) = &client.ip {
+        state.insert(IP.into(), serde_json::json!(ip).to_string());
+    }
+    if let Some(ua) = &client.user_agent {
+        state.insert(USER_AGENT.into(), serde_json::json!(ua).to_string());
+    }
+    let json = serde_json::to_string(&state).map_err(crate::error::ApiError::internal)?;
+    let key = random_token();
+    sessions::insert(
+        conn,
+        &sessions::NewSession {
+            key_hash: &sha256_hex(&key),
+            kind: sessions::COOKIE,
+            user_id: Some(user_id),
+            state: &json,
+            ip: client.ip.as_deref(),
+            user_agent: client.user_agent.as_deref(),
+            now,
+        },
+    )?;
+    Ok(key)
+}
+
 fn json_value<T: serde::de::DeserializeOwned>(state: &State, key: &str) -> Option<T> {
     state.get(key).and_then(|v| serde_json::from_str(v).ok())
 }
@@ -94,8 +153,14 @@ impl SessionStore for DbSessionStore {
         Ok(Some(state))
     }
 
-    async fn save(&self, state: State, _ttl: &Duration) -> Result<SessionKey, SaveError> {
-        self.insert_new(state).await.map_err(SaveError::Other)
+    async fn save(&self, mut state: State, _ttl: &Duration) -> Result<SessionKey, SaveError> {
+        let preset = state
+            .remove(PRESET_KEY)
+            .and_then(|v| serde_json::from_str::<String>(&v).ok());
+        match preset {
+            Some(key) => self.adopt(key, state).await.map_err(SaveError::Other),
+            None => self.insert_new(state).await.map_err(SaveError::Other),
+        }
     }
 
     async fn update(
@@ -105,6 +170,7 @@ impl SessionStore for DbSessionStore {
         _ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
         state.remove(SESSION_ROW_ID);
+        state.remove(PRESET_KEY);
         let key_hash = sha256_hex(session_key.as_ref());
         let now = self.clock.now();
         let json =

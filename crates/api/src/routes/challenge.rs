@@ -50,6 +50,11 @@ pub async fn answer_challenge(
         session.remove(CHALLENGE_BINDING);
     } else {
         sessions::start_cookie_session(&session, done.user.id, &client)?;
+        if let Some(key) = &done.cookie_key {
+            session
+                .insert(crate::session_store::PRESET_KEY, key)
+                .map_err(|e| crate::error::ApiError::internal(anyhow::anyhow!("session: {e}")))?;
+        }
         sessions::audit_renewed(&state, &client, Some(done.user.id)).await;
     }
     Ok(HttpResponse::Ok().json(ChallengeResponse {

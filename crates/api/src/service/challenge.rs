@@ -24,6 +24,8 @@ pub struct Authenticated {
     pub user: UserRow,
     pub recovery_codes_remaining: i64,
     pub bearer: Option<String>,
+    /// Browser sign-ins: the key of the session row written with the code's consumption.
+    pub cookie_key: Option<String>,
     pub used_recovery_code: bool,
 }
 
@@ -109,11 +111,18 @@ pub async fn answer(
             } else {
                 None
             };
-            Ok((recovery_codes::remaining(conn, user_id)?, bearer))
+            // A browser sign-in's session row is written here, in the transaction that consumes
+            // the code, so a crash cannot spend a code without opening the session.
+            let cookie_key = if token {
+                None
+            } else {
+                Some(crate::session_store::preset(conn, user_id, &client_for_tx, now)?)
+            };
+            Ok((recovery_codes::remaining(conn, user_id)?, bearer, cookie_key))
         },
     )
     .await;
-    let (remaining, bearer) = match result {
+    let (remaining, bearer, cookie_key) = match result {
         Ok(value) => value,
         Err(ApiError::TotpNotEnabled) => {
             // 2FA was switched off between the password step and now.
@@ -154,6 +163,7 @@ pub async fn answer(
         user,
         recovery_codes_remaining: remaining,
         bearer,
+        cookie_key,
         used_recovery_code,
     })
 }
