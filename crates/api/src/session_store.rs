@@ -77,7 +77,11 @@ impl DbSessionStore {
         let user_id: Option<i64> = json_value(&state, USER_ID);
         let adopted = self
             .db
-            .write(move |conn| Ok(sessions::update_state(conn, &key_hash, &json, user_id, now)?))
+            .write(move |conn| {
+                Ok(sessions::update_state(
+                    conn, &key_hash, &json, user_id, now,
+                )?)
+            })
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         if adopted {

@@ -116,9 +116,18 @@ pub async fn answer(
             let cookie_key = if token {
                 None
             } else {
-                Some(crate::session_store::preset(conn, user_id, &client_for_tx, now)?)
+                Some(crate::session_store::preset(
+                    conn,
+                    user_id,
+                    &client_for_tx,
+                    now,
+                )?)
             };
-            Ok((recovery_codes::remaining(conn, user_id)?, bearer, cookie_key))
+            Ok((
+                recovery_codes::remaining(conn, user_id)?,
+                bearer,
+                cookie_key,
+            ))
         },
     )
     .await;
