@@ -37,6 +37,10 @@ fn insert_first(conn: &mut DbConn, key: &str, now: i64) -> QueryResult<Charge> {
     Ok(Charge::Allowed { count: 1 })
 }
 
+/// A conditional UPDATE can miss a row that a concurrent success deleted and another attempt
+/// re-created (PostgreSQL, READ COMMITTED); such an attempt looks again instead of being refused.
+const ROUNDS: usize = 4;
+
 /// At most `limit` attempts per fixed window of `window` seconds.
 pub fn charge_window(
     conn: &mut DbConn,
@@ -45,35 +49,37 @@ pub fn charge_window(
     window: i64,
     limit: i32,
 ) -> QueryResult<Charge> {
-    let Some(row) = find(conn, key)? else {
-        return insert_first(conn, key, now);
-    };
-    if row.window_start + window <= now {
-        let rows = diesel::update(
-            t::table
-                .find(key)
-                .filter(t::window_start.eq(row.window_start)),
-        )
-        .set((t::count.eq(1), t::window_start.eq(now)))
-        .execute(conn)?;
+    for _ in 0..ROUNDS {
+        let Some(row) = find(conn, key)? else {
+            return insert_first(conn, key, now);
+        };
+        if row.window_start + window <= now {
+            let rows = diesel::update(
+                t::table
+                    .find(key)
+                    .filter(t::window_start.eq(row.window_start)),
+            )
+            .set((t::count.eq(1), t::window_start.eq(now)))
+            .execute(conn)?;
+            if rows == 1 {
+                return Ok(Charge::Allowed { count: 1 });
+            }
+            continue;
+        }
+        if row.count >= limit {
+            return Ok(Charge::Refused {
+                retry_after: (row.window_start + window - now).max(1),
+            });
+        }
+        let rows = diesel::update(t::table.find(key).filter(t::count.lt(limit)))
+            .set(t::count.eq(t::count + 1))
+            .execute(conn)?;
         if rows == 1 {
-            return Ok(Charge::Allowed { count: 1 });
+            let count = find(conn, key)?.map_or(1, |r| r.count);
+            return Ok(Charge::Allowed { count });
         }
     }
-    let rows = diesel::update(t::table.find(key).filter(t::count.lt(limit)))
-        .set(t::count.eq(t::count + 1))
-        .execute(conn)?;
-    if rows == 1 {
-        let count = find(conn, key)?.map_or(1, |r| r.count);
-        return Ok(Charge::Allowed { count });
-    }
-    match find(conn, key)? {
-        // Reset by a success meanwhile: this attempt is the first again.
-        None => insert_first(conn, key, now),
-        Some(current) => Ok(Charge::Refused {
-            retry_after: (current.window_start + window - now).max(1),
-        }),
-    }
+    Ok(Charge::Refused { retry_after: 1 })
 }
 
 /// Consecutive failures: at `limit` the key is locked for `lock_secs`; a success resets it.
@@ -84,55 +90,53 @@ pub fn charge_consecutive(
     limit: i32,
     lock_secs: i64,
 ) -> QueryResult<Charge> {
-    let Some(row) = find(conn, key)? else {
-        return insert_first(conn, key, now);
-    };
-    match row.locked_until {
-        Some(until) if until > now => {
-            return Ok(Charge::Refused {
-                retry_after: until - now,
-            })
-        }
-        Some(until) => {
-            // The lock has run out: start counting again.
-            let rows = diesel::update(t::table.find(key).filter(t::locked_until.eq(until)))
-                .set((
-                    t::count.eq(1),
-                    t::window_start.eq(now),
-                    t::locked_until.eq(None::<i64>),
-                ))
-                .execute(conn)?;
-            if rows == 1 {
-                return Ok(Charge::Allowed { count: 1 });
+    for _ in 0..ROUNDS {
+        let Some(row) = find(conn, key)? else {
+            return insert_first(conn, key, now);
+        };
+        match row.locked_until {
+            Some(until) if until > now => {
+                return Ok(Charge::Refused {
+                    retry_after: until - now,
+                })
             }
+            Some(until) => {
+                // The lock has run out: start counting again.
+                let rows = diesel::update(t::table.find(key).filter(t::locked_until.eq(until)))
+                    .set((
+                        t::count.eq(1),
+                        t::window_start.eq(now),
+                        t::locked_until.eq(None::<i64>),
+                    ))
+                    .execute(conn)?;
+                if rows == 1 {
+                    return Ok(Charge::Allowed { count: 1 });
+                }
+                continue;
+            }
+            None => {}
         }
-        None => {}
+        if row.count >= limit {
+            // `limit` attempts are already charged and still in flight or just failed.
+            return Ok(Charge::Refused {
+                retry_after: lock_secs.max(1),
+            });
+        }
+        let rows = diesel::update(
+            t::table
+                .find(key)
+                .filter(t::count.lt(limit).and(t::locked_until.is_null())),
+        )
+        .set(t::count.eq(t::count + 1))
+        .execute(conn)?;
+        if rows == 1 {
+            let count = find(conn, key)?.map_or(1, |r| r.count);
+            return Ok(Charge::Allowed { count });
+        }
     }
-    let rows = diesel::update(
-        t::table
-            .find(key)
-            .filter(t::count.lt(limit).and(t::locked_until.is_null())),
-    )
-    .set(t::count.eq(t::count + 1))
-    .execute(conn)?;
-    if rows == 1 {
-        let count = find(conn, key)?.map_or(1, |r| r.count);
-        return Ok(Charge::Allowed { count });
-    }
-    match find(conn, key)? {
-        // Reset by a success meanwhile: this attempt is the first again.
-        None => insert_first(conn, key, now),
-        Some(ThrottleRow {
-            locked_until: Some(until),
-            ..
-        }) if until > now => Ok(Charge::Refused {
-            retry_after: until - now,
-        }),
-        // `limit` attempts are already charged and still in flight or just failed.
-        Some(_) => Ok(Charge::Refused {
-            retry_after: lock_secs.max(1),
-        }),
-    }
+    Ok(Charge::Refused {
+        retry_after: lock_secs.max(1),
+    })
 }
 
 /// After a failure: lock the key once it has reached `limit`.
