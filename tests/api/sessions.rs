@@ -175,6 +175,14 @@ async fn a_bearer_token_is_issued_only_after_the_second_factor() {
         .to_owned();
     let me = expect_json(app.bearer_client(&token).me().await, 200).await;
     assert_eq!(me["user"]["username"], user.username);
+    // The auth scheme is case-insensitive (RFC 9110 §11.1).
+    let lower = mobile
+        .request(reqwest::Method::GET, "/api/me")
+        .header("Authorization", format!("bearer {token}"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(lower.status().as_u16(), 200);
     assert_eq!(app.bearer_client(&token).logout().await.status(), 204);
     assert_error(app.bearer_client(&token).me().await, 401, "unauthenticated").await;
 }

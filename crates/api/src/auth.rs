@@ -60,8 +60,7 @@ impl FromRequest for CurrentUser {
                 let token = value
                     .to_str()
                     .ok()
-                    .and_then(|v| v.strip_prefix("Bearer "))
-                    .map(str::trim)
+                    .and_then(bearer_token)
                     .filter(|t| is_token_shaped(t))
                     .ok_or(ApiError::Unauthenticated)?;
                 let current = bearer_user(&state, sha256_hex(token)).await?;
@@ -201,4 +200,11 @@ mod tests {
         // The client prepended 1.2.3.4 itself; the proxy appended the real address.
         assert_eq!(client_ip(&proxied, &proxy), Some(ip("203.0.113.7")));
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` value; the scheme is case-insensitive
+/// (RFC 9110 §11.1).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }

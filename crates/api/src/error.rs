@@ -56,7 +56,7 @@ pub struct ErrorDetail {
 pub enum ApiError {
     #[error("{0}")]
     InvalidRequest(String),
-    #[error("the code must be 6 digits, or a recovery code like XXXX-XXXX-XXXX-XXXX")]
+    #[error("a code is 6 digits (spaces allowed); a recovery code (XXXX-XXXX-XXXX-XXXX) goes in `recovery_code`")]
     InvalidCodeFormat,
     #[error("the request body must be JSON (Content-Type: application/json)")]
     UnsupportedMediaType,

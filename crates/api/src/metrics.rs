@@ -115,9 +115,13 @@ pub fn audit_event(event: &str, outcome: &str, reason: Option<&str>) {
         _ => {}
     }
     if outcome == "failure" {
-        m.failures
-            .with_label_values(&[event, reason.unwrap_or("none")])
-            .inc();
+        // /metrics is readable without a session: the password step's reasons (unknown user,
+        // wrong password, disabled account) would undo the identical 401s, so they share a label.
+        let reason = match event {
+            "auth.password.failure" => "invalid_credentials",
+            _ => reason.unwrap_or("none"),
+        };
+        m.failures.with_label_values(&[event, reason]).inc();
     }
 }
 
