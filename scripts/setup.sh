@@ -5,7 +5,7 @@
 set -euo pipefail
 mode="${1:-run}"
 
-need_pkgs=(pkg-config libssl-dev libpq-dev libpq5 ca-certificates)
+need_pkgs=(pkg-config libssl-dev libpq-dev libpq5 ca-certificates jq oathtool)
 if [ "$mode" = test ]; then
   need_pkgs+=(oathtool zbar-tools librsvg2-bin chromium fonts-dejavu-core postgresql python3-venv)
 fi
