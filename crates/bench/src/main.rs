@@ -32,6 +32,17 @@ enum Cmd {
     Full(run::Options),
     /// A few seconds with tiny counts; fails only if the harness cannot drive the server.
     Smoke(run::Options),
+    /// Drive one workload at a running server (for profiling it with perf).
+    #[command(hide = true)]
+    Drive {
+        /// 127.0.0.1:PORT of the server.
+        addr: std::net::SocketAddr,
+        /// Seconds of load.
+        #[arg(long, default_value_t = 10)]
+        secs: u64,
+        #[arg(long, default_value_t = 64)]
+        conns: usize,
+    },
     /// A baseline server (part of this harness only, never of the product).
     #[command(hide = true)]
     Baseline {
@@ -103,6 +114,25 @@ fn main() -> anyhow::Result<()> {
     let ok = match cli.cmd {
         Cmd::Baseline { kind, db } => {
             baseline::serve(kind, db)?;
+            true
+        }
+        Cmd::Drive { addr, secs, conns } => {
+            anyhow::ensure!(
+                addr.ip().is_loopback(),
+                "the harness talks to 127.0.0.1 only"
+            );
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let spec = load::Spec {
+                connections: conns,
+                duration: std::time::Duration::from_secs(secs.min(120)),
+                max_requests: 10_000_000,
+                rate: None,
+            };
+            let work = std::sync::Arc::new(flows::format_error_workload());
+            let out = rt.block_on(load::run(addr, work, spec));
+            println!("{}", out.summary());
             true
         }
         Cmd::Full(opts) => bench(run::Plan::full(), opts)?,
