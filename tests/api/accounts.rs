@@ -78,3 +78,42 @@ async fn health_reports_the_database() {
     let body = expect_json(resp, 200).await;
     assert_eq!(body, serde_json::json!({"status": "ok", "database": "ok"}));
 }
+
+#[tokio::test]
+async fn look_alike_usernames_are_refused_beside_an_existing_one() {
+    // Arrange
+    let app = spawn_app().await;
+    let password = "correct horse battery staple 42";
+    expect_json(app.client.setup("Bob", password).await, 201).await;
+    expect_json(app.client.login("Bob", password).await, 200).await;
+    let create = |username: &'static str| {
+        let client = app.client.clone();
+        async move {
+            let body = serde_json::json!({"username": username, "password": password});
+            client.post("/api/admin/users", body).await
+        }
+    };
+
+    // Act
+    let fullwidth = create("\u{ff22}\u{ff2f}\u{ff22}").await;
+    let cyrillic = create("b\u{043e}b").await;
+    let tabbed = create("bob\tsmith").await;
+    let nbsp = create("bob\u{a0}smith").await;
+    let inner_space = create("bob smith").await;
+
+    // Assert
+    assert_error(fullwidth, 409, "username_taken").await;
+    let err = assert_error(cyrillic, 400, "invalid_request").await;
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("scripts"));
+    assert_error(tabbed, 400, "invalid_request").await;
+    assert_error(nbsp, 400, "invalid_request").await;
+    expect_json(inner_space, 201).await;
+    let login = app
+        .new_client()
+        .login("\u{ff42}\u{ff4f}\u{ff42}", password)
+        .await;
+    assert_eq!(expect_json(login, 200).await["user"]["username"], "Bob");
+}

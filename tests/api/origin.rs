@@ -135,3 +135,42 @@ async fn a_bearer_request_skips_the_origin_check() {
     expect_json(enable, 200).await;
     expect_json(foreign, 200).await;
 }
+
+#[tokio::test]
+async fn a_rebound_host_cannot_create_the_first_admin_without_a_public_origin() {
+    // Arrange: a fresh instance with no TWOFA_PUBLIC_ORIGIN, reached under a foreign DNS name.
+    let app = spawn_app().await;
+    let rebound = app.client.with_origin(Some("http://evil.example"));
+    let body = json!({"username": "mallory", "password": "mallory password 123"});
+
+    // Act
+    let resp = rebound
+        .request(Method::POST, "/api/setup")
+        .header(reqwest::header::HOST, "evil.example")
+        .json(&body)
+        .send()
+        .await
+        .expect("answer");
+
+    // Assert: refused with a hint, and the instance still awaits its real first admin.
+    let err = assert_error(resp, 403, "cross_origin").await;
+    let message = err["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("TWOFA_PUBLIC_ORIGIN"), "{message}");
+    let port = app
+        .origin()
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let local = app
+        .client
+        .with_origin(Some(&format!("http://localhost:{port}")));
+    let resp = local
+        .request(Method::POST, "/api/setup")
+        .header(reqwest::header::HOST, format!("localhost:{port}"))
+        .json(&json!({"username": "alice", "password": "alice password 123"}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(resp.status(), 201);
+}

@@ -1,10 +1,12 @@
 //! Throttles kept in the database: per account (a lock that ends by itself), per client IP, and
-//! per username on the password step (the same for names that do not exist).
+//! per (username, client IP) and per client IP on the password step (the same for names that do
+//! not exist).
 
 use reqwest::header::RETRY_AFTER;
-use reqwest::Response;
+use reqwest::{Method, Response};
+use serde_json::json;
 
-use crate::client::assert_error;
+use crate::client::{assert_error, expect_json, Client};
 use crate::helpers::{aligned_now, spawn_app_with};
 use crate::tools::wrong_code;
 
@@ -108,4 +110,67 @@ async fn password_failures_are_throttled_alike_for_unknown_and_known_users() {
     assert_eq!(ghost, known);
     let right = app.client.login(&user.username, &user.password).await;
     assert_error(right, 429, "too_many_attempts").await;
+}
+
+async fn login_from(client: &Client, ip: &str, username: &str, password: &str) -> Response {
+    client
+        .request(Method::POST, "/api/login")
+        .header("X-Forwarded-For", ip)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .expect("answer")
+}
+
+#[tokio::test]
+async fn a_strangers_password_failures_do_not_lock_the_owner_out_from_her_own_ip() {
+    // Arrange: production limits; the test client reaches the server through a trusted proxy.
+    let app = spawn_app_with(&[("TWOFA_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let user = app.setup_user().await;
+    let attacker = "198.51.100.7";
+    for _ in 0..20 {
+        let resp = login_from(&app.client, attacker, &user.username, "wrong password 000").await;
+        assert_error(resp, 401, "invalid_credentials").await;
+    }
+    let refused = login_from(&app.client, attacker, &user.username, &user.password).await;
+    assert_error(refused, 429, "too_many_attempts").await;
+
+    // Act
+    let owner = app.new_client();
+    let resp = login_from(&owner, "203.0.113.20", &user.username, &user.password).await;
+
+    // Assert
+    let body = expect_json(resp, 200).await;
+    assert_eq!(body["user"]["username"], user.username.as_str());
+}
+
+#[tokio::test]
+async fn password_spraying_from_one_ip_is_throttled_across_usernames() {
+    // Arrange
+    let app = spawn_app_with(&[
+        ("TWOFA_TRUSTED_PROXIES", "127.0.0.1"),
+        ("TWOFA_LOGIN_IP_FAILURE_LIMIT", "5"),
+    ])
+    .await;
+    let user = app.setup_user().await;
+    let sprayer = "198.51.100.8";
+    for i in 0..5 {
+        let resp = login_from(&app.client, sprayer, &format!("user{i}"), "Winter2026!pw").await;
+        assert_error(resp, 401, "invalid_credentials").await;
+    }
+
+    // Act: a sixth, untouched username from the same IP, then the owner from elsewhere.
+    let sixth = login_from(&app.client, sprayer, "user5", "Winter2026!pw").await;
+    let owner = login_from(
+        &app.new_client(),
+        "203.0.113.21",
+        &user.username,
+        &user.password,
+    )
+    .await;
+
+    // Assert
+    assert!(retry_after(&sixth) > 0);
+    assert_error(sixth, 429, "too_many_attempts").await;
+    expect_json(owner, 200).await;
 }

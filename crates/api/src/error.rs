@@ -78,6 +78,8 @@ pub enum ApiError {
     EnrollmentRequired,
     #[error("cross-origin request refused")]
     CrossOrigin,
+    #[error("this server is not addressed as localhost or its bind address; set TWOFA_PUBLIC_ORIGIN to the URL it is served under")]
+    UnlistedHost,
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -124,7 +126,7 @@ impl ApiError {
             ApiError::ChallengeInvalid => ErrorCode::ChallengeInvalid,
             ApiError::Forbidden => ErrorCode::Forbidden,
             ApiError::EnrollmentRequired => ErrorCode::EnrollmentRequired,
-            ApiError::CrossOrigin => ErrorCode::CrossOrigin,
+            ApiError::CrossOrigin | ApiError::UnlistedHost => ErrorCode::CrossOrigin,
             ApiError::NotFound => ErrorCode::NotFound,
             ApiError::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
             ApiError::TotpAlreadyEnabled => ErrorCode::TotpAlreadyEnabled,

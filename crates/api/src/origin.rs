@@ -3,6 +3,10 @@
 //! `same-origin` or `none`; a request carrying the session cookie and neither header is refused.
 //! Requests with `Authorization` skip this (no ambient credentials); they still get the JSON
 //! content-type rule.
+//!
+//! Without `TWOFA_PUBLIC_ORIGIN`, the expected origin comes from the `Host` header, which a DNS
+//! rebinding page controls; so state changes are then accepted only for a loopback Host or the
+//! exact bind address, whatever the credentials.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -23,8 +27,9 @@ pub async fn origin_check(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if let Err(err) = check(&req) {
-        if let (ApiError::CrossOrigin, Some(state)) = (&err, req.app_data::<web::Data<AppState>>())
+    if let Err(err) = host_check(&req).and_then(|()| check(&req)) {
+        if let (ApiError::CrossOrigin | ApiError::UnlistedHost, Some(state)) =
+            (&err, req.app_data::<web::Data<AppState>>())
         {
             let client = ClientInfo::of(req.request());
             let user_id = req.get_session().get::<i64>(USER_ID).ok().flatten();
@@ -44,9 +49,55 @@ pub async fn origin_check(
     Ok(next.call(req).await?.map_into_boxed_body())
 }
 
-fn check(req: &ServiceRequest) -> Result<(), ApiError> {
+fn is_state_change(req: &ServiceRequest) -> bool {
     let path = req.path();
-    if is_safe(req.method()) || !(path.starts_with("/api/") || path == "/api") {
+    !is_safe(req.method()) && (path.starts_with("/api/") || path == "/api")
+}
+
+fn host_check(req: &ServiceRequest) -> Result<(), ApiError> {
+    if !is_state_change(req) {
+        return Ok(());
+    }
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+        return Err(ApiError::internal(anyhow::anyhow!("AppState missing")));
+    };
+    if state.settings.public_origin.is_some() {
+        return Ok(());
+    }
+    // Browsers always send Host; a request without one cannot come from a rebinding page.
+    let Some(host) = req.headers().get(header::HOST) else {
+        return Ok(());
+    };
+    let host = host.to_str().unwrap_or("");
+    if host == state.settings.bind.to_string() || is_loopback_host(host) {
+        return Ok(());
+    }
+    Err(ApiError::UnlistedHost)
+}
+
+/// `localhost`, 127.0.0.0/8 or `[::1]`, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let is_port = |p: &str| p.parse::<u16>().is_ok();
+    let name = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((inner, "")) => inner,
+            Some((inner, port)) if port.strip_prefix(':').is_some_and(is_port) => inner,
+            _ => return false,
+        },
+        None => match host.rsplit_once(':') {
+            Some((name, port)) if is_port(port) => name,
+            Some(_) => return false,
+            None => host,
+        },
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn check(req: &ServiceRequest) -> Result<(), ApiError> {
+    if !is_state_change(req) {
         return Ok(());
     }
     let headers = req.headers();

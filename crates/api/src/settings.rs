@@ -24,6 +24,8 @@ pub struct Settings {
     pub account_failure_limit: u32,
     pub account_lock_secs: u64,
     pub login_failure_limit: u32,
+    /// `TWOFA_LOGIN_IP_FAILURE_LIMIT`: password failures per client IP across usernames.
+    pub login_ip_failure_limit: u32,
     /// `TWOFA_REQUIRE_2FA`: who must have 2FA (see service/policy.rs).
     #[serde(default)]
     pub require_2fa: Require2fa,
@@ -67,7 +69,8 @@ impl Settings {
             .set_default("ip_failure_limit", 50)?
             .set_default("account_failure_limit", 10)?
             .set_default("account_lock_secs", 300)?
-            .set_default("login_failure_limit", 20)?;
+            .set_default("login_failure_limit", 20)?
+            .set_default("login_ip_failure_limit", 100)?;
         if let Some(file) = std::env::var_os("TWOFA_CONFIG") {
             let path = PathBuf::from(file);
             builder = builder.add_source(config::File::from(path).required(true));
@@ -112,6 +115,10 @@ impl Settings {
         anyhow::ensure!(
             self.login_failure_limit > 0,
             "TWOFA_LOGIN_FAILURE_LIMIT must be > 0"
+        );
+        anyhow::ensure!(
+            self.login_ip_failure_limit > 0,
+            "TWOFA_LOGIN_IP_FAILURE_LIMIT must be > 0"
         );
         Ok(self)
     }

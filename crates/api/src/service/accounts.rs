@@ -12,25 +12,41 @@ use crate::state::AppState;
 pub const CHALLENGE_TTL_SECS: i64 = 300;
 const MAX_USERNAME_CHARS: usize = 64;
 
-/// Usernames compare case-insensitively.
+/// Usernames compare after NFKC and case folding, so `ＢＯＢ` (full-width) and `Bob` are one name.
 pub fn username_key(username: &str) -> String {
-    username.to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    // Lower-casing can leave text that NFKC changes again; the second pass makes the key stable.
+    let folded: String = username.nfkc().collect::<String>().to_lowercase();
+    folded.nfkc().collect()
 }
 
 pub fn validate_username(username: &str) -> ApiResult<()> {
+    use unicode_security::MixedScript;
     let count = username.chars().count();
-    let ok = count > 0
-        && count <= MAX_USERNAME_CHARS
-        && username.trim() == username
-        && !username.chars().any(char::is_control);
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::InvalidRequest(format!(
-            "username must be 1 to {MAX_USERNAME_CHARS} characters, without control characters \
-             or surrounding spaces"
-        )))
+    if count == 0 || count > MAX_USERNAME_CHARS {
+        return Err(ApiError::InvalidRequest(format!(
+            "username must be 1 to {MAX_USERNAME_CHARS} characters"
+        )));
     }
+    let bad_space = username.trim() != username
+        || username
+            .chars()
+            .any(|c| c.is_control() || (c.is_whitespace() && c != ' '));
+    if bad_space {
+        return Err(ApiError::InvalidRequest(
+            "username must not contain control characters, tabs, line breaks or unusual spaces, \
+             nor begin or end with a space"
+                .into(),
+        ));
+    }
+    // `bоb` with a Cyrillic `о` would pass for `bob`: one name, one script.
+    if !username.is_single_script() {
+        return Err(ApiError::InvalidRequest(
+            "username must not mix letters of different scripts (for example Latin and Cyrillic)"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 pub fn check_policy(password: &str) -> ApiResult<()> {
@@ -111,7 +127,7 @@ pub enum PasswordStep {
 }
 
 /// Checks username and password. Unknown users get a dummy verification and the same answer as
-/// a wrong password; the per-username throttle applies whether or not the name exists.
+/// a wrong password; the per-(username, IP) and per-IP throttles apply whether or not the name exists.
 /// `binding_hash` binds the challenge (if one is issued) to a browser session.
 pub async fn password_step(
     state: &AppState,
@@ -121,7 +137,7 @@ pub async fn password_step(
     binding_hash: impl FnOnce() -> ApiResult<Option<String>>,
 ) -> ApiResult<PasswordStep> {
     let key = username_key(&username);
-    if let Err(err) = throttle::charge_login(state, &key).await {
+    if let Err(err) = throttle::charge_login(state, &key, client.ip_key()).await {
         audit::record(
             state,
             client,
@@ -169,7 +185,7 @@ pub async fn password_step(
         .await;
         return Err(ApiError::InvalidCredentials);
     }
-    throttle::refund_login(state, &key).await?;
+    throttle::refund_login(state, &key, client.ip_key()).await?;
     let user_id = user.id;
     let two_factor = state
         .db
@@ -253,7 +269,7 @@ pub async fn confirm_password(
     user: &UserRow,
     password: String,
 ) -> ApiResult<()> {
-    throttle::charge_login(state, &user.username_key).await?;
+    throttle::charge_login(state, &user.username_key, client.ip_key()).await?;
     let ok = verify_or_dummy(state, Some(user.clone()), password)
         .await?
         .is_some();
@@ -269,7 +285,7 @@ pub async fn confirm_password(
         .await;
         return Err(ApiError::InvalidCredentials);
     }
-    throttle::refund_login(state, &user.username_key).await
+    throttle::refund_login(state, &user.username_key, client.ip_key()).await
 }
 
 pub struct TwoFactorStatus {

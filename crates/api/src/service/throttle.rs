@@ -1,4 +1,5 @@
-//! Throttling policy: password failures per submitted username, consecutive second-factor
+//! Throttling policy: password failures per (submitted username, client IP) and per client IP
+//! across usernames, consecutive second-factor
 //! failures per account (temporary lock), second-factor failures per client IP. Attempts are
 //! charged before the secret is checked and given back on success.
 
@@ -9,9 +10,17 @@ use crate::state::AppState;
 
 const WINDOW_SECS: i64 = 600;
 
-fn login_key(username_key: &str) -> String {
-    // Hashed: the submitted name can be long and need not exist.
-    format!("login:{}", crate::crypto::sha256_hex(username_key))
+fn login_key(username_key: &str, ip: &str) -> String {
+    // Keyed on the IP too, so a stranger's failures cannot lock the owner out of the password
+    // step; hashed, as the submitted name can be long and need not exist.
+    format!(
+        "login:{}",
+        crate::crypto::sha256_hex(&format!("{ip}\n{username_key}"))
+    )
+}
+
+fn login_ip_key(ip: &str) -> String {
+    format!("iplogin:{ip}")
 }
 
 fn account_key(user_id: i64) -> String {
@@ -60,28 +69,39 @@ where
     )))
 }
 
-pub async fn charge_login(state: &AppState, username_key: &str) -> ApiResult<()> {
-    let key = login_key(username_key);
+/// Charges one password attempt to (username, IP), then to the IP across usernames (one
+/// transaction: a refusal leaves both counters as they were).
+pub async fn charge_login(state: &AppState, username_key: &str, ip: &str) -> ApiResult<()> {
+    let key = login_key(username_key, ip);
+    let ip = login_ip_key(ip);
     let now = state.now();
     let max = limit(state.settings.login_failure_limit);
+    let ip_max = limit(state.settings.login_ip_failure_limit);
     write_retrying(state, move |conn| {
-        Ok(
-            match throttles::charge_window(conn, &key, now, WINDOW_SECS, max)? {
-                Charge::Allowed { .. } => Ok(()),
-                Charge::Refused { retry_after } => Err(ApiError::TooManyAttempts {
+        for (key, max) in [(&key, max), (&ip, ip_max)] {
+            if let Charge::Refused { retry_after } =
+                throttles::charge_window(conn, key, now, WINDOW_SECS, max)?
+            {
+                return Ok(Err(ApiError::TooManyAttempts {
                     retry_after: retry(retry_after),
-                }),
-            },
-        )
+                }));
+            }
+        }
+        Ok(Ok(()))
     })
     .await
 }
 
-pub async fn refund_login(state: &AppState, username_key: &str) -> ApiResult<()> {
-    let key = login_key(username_key);
+pub async fn refund_login(state: &AppState, username_key: &str, ip: &str) -> ApiResult<()> {
+    let key = login_key(username_key, ip);
+    let ip = login_ip_key(ip);
     state
         .db
-        .write(move |conn| Ok(throttles::refund(conn, &key)?))
+        .write(move |conn| {
+            throttles::refund(conn, &key)?;
+            throttles::refund(conn, &ip)?;
+            Ok(())
+        })
         .await
 }
 
