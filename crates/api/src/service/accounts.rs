@@ -262,7 +262,7 @@ async fn verify_or_dummy(
 }
 
 /// Step-up: the signed-in user re-enters the password. Failures count toward the same
-/// per-username throttle as the login, so this is no password oracle.
+/// password throttles as the login, so this is no password oracle.
 pub async fn confirm_password(
     state: &AppState,
     client: &ClientInfo,
