@@ -55,8 +55,9 @@ fn acceptable(value: &str) -> bool {
 }
 
 fn generate() -> String {
+    // Not a secret: the thread's generator avoids seeding a fresh one from the OS per request.
     let mut bytes = [0u8; 16];
-    crate::crypto::rng().fill_bytes(&mut bytes);
+    rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
 
