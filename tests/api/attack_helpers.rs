@@ -22,10 +22,11 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 pub const PASSWORD: &str = "correct horse battery staple 42";
 
 /// Throttles out of the way for tests that are not about throttling.
-pub const RELAXED: [(&str, &str); 3] = [
+pub const RELAXED: [(&str, &str); 4] = [
     ("TWOFA_IP_FAILURE_LIMIT", "100000"),
     ("TWOFA_ACCOUNT_FAILURE_LIMIT", "100000"),
     ("TWOFA_LOGIN_FAILURE_LIMIT", "100000"),
+    ("TWOFA_LOGIN_IP_FAILURE_LIMIT", "100000"),
 ];
 
 /// A `twofa` process on a data dir that outlives it, so a test can restart it or read its files.
