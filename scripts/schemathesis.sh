@@ -35,7 +35,7 @@ trap cleanup EXIT
 # Throttles raised: schemathesis sends thousands of requests from one address, and a 429 would
 # hide what the endpoint behind it does.
 TWOFA_BIND=127.0.0.1:0 TWOFA_DATA_DIR="$work" TWOFA_LOG=warn \
-  TWOFA_IP_FAILURE_LIMIT=1000000 TWOFA_ACCOUNT_FAILURE_LIMIT=1000000 TWOFA_LOGIN_FAILURE_LIMIT=1000000 \
+  TWOFA_IP_FAILURE_LIMIT=1000000 TWOFA_ACCOUNT_FAILURE_LIMIT=1000000 TWOFA_LOGIN_FAILURE_LIMIT=1000000 TWOFA_LOGIN_IP_FAILURE_LIMIT=1000000 \
   "$bin" serve >"$work/stdout" 2>"$work/server.log" &
 server_pid=$!
 base=""

@@ -230,6 +230,7 @@ impl Ctx {
             .env("TWOFA_IP_FAILURE_LIMIT", "1000000000")
             .env("TWOFA_ACCOUNT_FAILURE_LIMIT", "1000000000")
             .env("TWOFA_LOGIN_FAILURE_LIMIT", "1000000000")
+            .env("TWOFA_LOGIN_IP_FAILURE_LIMIT", "1000000000")
             .env_remove("TWOFA_DATABASE_URL")
             .env_remove("TWOFA_SECRET_KEY")
             .env_remove("TWOFA_PUBLIC_ORIGIN")
