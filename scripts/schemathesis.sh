@@ -56,6 +56,8 @@ token="$(post /api/login "{\"username\":\"st-admin\",\"password\":\"$password\",
 
 # /api/logout would end the token and leave every later call at 401; it has its own tests.
 status=0
+# schemathesis keeps state in ./.schemathesis; keep it out of the repository.
+cd "$work"
 timeout --signal=INT "$time_limit" "$venv/bin/schemathesis" run "$root/openapi.yaml" \
   --url "$base" \
   --header "Authorization: Bearer $token" \
