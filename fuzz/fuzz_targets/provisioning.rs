@@ -17,7 +17,9 @@ struct Input<'a> {
 fuzz_target!(|input: Input<'_>| {
     let secret = Secret::from_bytes(&input.key).expect("20 bytes is a valid key");
     let uri = otpauth_uri(input.issuer, input.account, &secret);
-    let rest = uri.strip_prefix("otpauth://totp/").expect("scheme and type");
+    let rest = uri
+        .strip_prefix("otpauth://totp/")
+        .expect("scheme and type");
     let (label, query) = rest.split_once('?').expect("one query separator");
     assert_eq!(label.matches(':').count(), 1, "{uri}");
     assert!(!label.contains([' ', '+', '&', '#', '/']), "{uri}");
@@ -26,7 +28,11 @@ fuzz_target!(|input: Input<'_>| {
         query.ends_with("&algorithm=SHA1&digits=6&period=30"),
         "{uri}"
     );
-    assert_eq!(query.matches('&').count(), 4, "a field leaked into the query: {uri}");
+    assert_eq!(
+        query.matches('&').count(),
+        4,
+        "a field leaked into the query: {uri}"
+    );
     assert!(uri.is_ascii());
     if let Ok(svg) = qr_svg(&uri) {
         assert!(svg.starts_with("<?xml"));

@@ -6,8 +6,8 @@
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
 use twofa_api::dto::{
-    ChallengeRequest, DisableRequest, EnableRequest, LoginRequest, RegenerateRequest,
-    SetupRequest, VerifyRequest,
+    ChallengeRequest, DisableRequest, EnableRequest, LoginRequest, RegenerateRequest, SetupRequest,
+    VerifyRequest,
 };
 use twofa_core::{RecoveryCode, TotpCode};
 
@@ -38,10 +38,9 @@ fuzz_target!(|data: &[u8]| {
     if let Some(v) = check::<VerifyRequest>(data, &["code"]) {
         codes(Some(&v.code), None);
     }
-    if let Some(c) = check::<ChallengeRequest>(
-        data,
-        &["challenge_id", "code", "recovery_code", "token"],
-    ) {
+    if let Some(c) =
+        check::<ChallengeRequest>(data, &["challenge_id", "code", "recovery_code", "token"])
+    {
         codes(c.code.as_deref(), c.recovery_code.as_deref());
     }
     if let Some(d) = check::<DisableRequest>(data, &["password", "code", "recovery_code"]) {

@@ -13,7 +13,15 @@ fuzz_target!(|input: &str| {
     assert_eq!(digits.len(), 6, "accepted {input:?} as {digits:?}");
     assert!(digits.bytes().all(|b| b.is_ascii_digit()), "{input:?}");
     let without_spaces: String = input.chars().filter(|c| *c != ' ').collect();
-    assert_eq!(digits, without_spaces, "normalisation beyond dropping spaces");
+    assert_eq!(
+        digits, without_spaces,
+        "normalisation beyond dropping spaces"
+    );
     // Parsing the canonical form again gives the same code.
-    assert_eq!(TotpCode::parse(digits).expect("canonical form parses").as_str(), digits);
+    assert_eq!(
+        TotpCode::parse(digits)
+            .expect("canonical form parses")
+            .as_str(),
+        digits
+    );
 });
