@@ -14,6 +14,11 @@ use crate::state::AppState;
 )]
 #[get("/health")]
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
+    database_answer(&state).await
+}
+
+/// 200 when the database answers a trivial query, 503 otherwise; `/health` and `/ready` share it.
+pub(crate) async fn database_answer(state: &AppState) -> HttpResponse {
     let reachable = state
         .db
         .read(|conn| Ok(conn.batch_execute("SELECT 1")?))

@@ -1,5 +1,4 @@
 use actix_web::{get, web, HttpResponse};
-use diesel::connection::SimpleConnection;
 
 use crate::dto::HealthResponse;
 use crate::state::AppState;
@@ -16,20 +15,5 @@ use crate::state::AppState;
 )]
 #[get("/ready")]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    let reachable = state
-        .db
-        .read(|conn| Ok(conn.batch_execute("SELECT 1")?))
-        .await
-        .is_ok();
-    if reachable {
-        HttpResponse::Ok().json(HealthResponse {
-            status: "ok".into(),
-            database: "ok".into(),
-        })
-    } else {
-        HttpResponse::ServiceUnavailable().json(HealthResponse {
-            status: "unavailable".into(),
-            database: "unreachable".into(),
-        })
-    }
+    super::health::database_answer(&state).await
 }
