@@ -68,7 +68,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys { command } => crate::cli_admin::keys(load_settings()?, command),
         Command::Healthcheck => crate::cli_admin::healthcheck(&Settings::load()?),
         Command::Serve => {
-            let settings = load_settings()?;
+            let settings = Settings::load()?;
+            // Dropped when this arm ends: queued log lines are written before `main` prints an
+            // error or the process exits.
+            let _log_guard = telemetry::init_non_blocking(&settings);
             actix_web::rt::System::new().block_on(serve(settings))
         }
     }
