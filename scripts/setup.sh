@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what twofa needs on a fresh Debian machine, and nothing twice.
 #   scripts/setup.sh run    build tools for the product (Rust, Node, libpq headers)
-#   scripts/setup.sh test   + test tools (oathtool, zbar, rsvg, chromium) and a running PostgreSQL
+#   scripts/setup.sh test   + test tools (oathtool, zbar, rsvg, chromium), a running PostgreSQL
+#                           and a running Redis (for the optional Redis session store's tests)
 set -euo pipefail
 mode="${1:-run}"
 
 need_pkgs=(pkg-config libssl-dev libpq-dev libpq5 ca-certificates jq oathtool)
 if [ "$mode" = test ]; then
-  need_pkgs+=(oathtool zbar-tools librsvg2-bin chromium fonts-dejavu-core postgresql python3-venv)
+  need_pkgs+=(oathtool zbar-tools librsvg2-bin chromium fonts-dejavu-core postgresql redis-server redis-tools python3-venv)
 fi
 
 missing=()
@@ -35,5 +36,13 @@ if [ "$mode" = test ]; then
   # A fresh Debian cluster wants a password over TCP; a trust-auth one ignores it.
   if ! psql "postgres://postgres:postgres@127.0.0.1:5432/postgres" -Atqc 'select 1' >/dev/null 2>&1; then
     su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
+  fi
+  # Redis: use the one on 6379; Debian's package does not start it here, so start one that keeps
+  # nothing on disk.
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    echo "setup: starting Redis"
+    redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save '' --appendonly no \
+      --logfile /tmp/twofa-redis.log
+    for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
   fi
 fi

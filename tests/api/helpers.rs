@@ -23,7 +23,7 @@ pub const STEP: i64 = 30;
 
 /// Throttles far above anything a test reaches unless the test is about throttling: races and
 /// bad-input tables would otherwise trip the account lock instead of the rule under test.
-const RELAXED_THROTTLES: [(&str, &str); 4] = [
+pub const RELAXED_THROTTLES: [(&str, &str); 4] = [
     ("TWOFA_IP_FAILURE_LIMIT", "100000"),
     ("TWOFA_ACCOUNT_FAILURE_LIMIT", "100000"),
     ("TWOFA_LOGIN_FAILURE_LIMIT", "100000"),

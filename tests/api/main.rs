@@ -21,6 +21,7 @@ mod origin;
 mod policy;
 mod races;
 mod recovery_codes;
+mod redis_sessions;
 mod scale_out;
 mod security_audit;
 mod security_binding;

@@ -7,7 +7,8 @@ use reqwest::Response;
 use tokio::task::JoinSet;
 
 use crate::client::Client;
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp, RELAXED_THROTTLES};
+use crate::redis_sessions::redis_env;
 use crate::tools::wrong_code;
 
 /// Opens `n` challenges for the user, each in its own cookie jar.
@@ -62,8 +63,33 @@ async fn twenty_parallel_challenges_with_one_valid_code_give_exactly_one_session
 
 #[tokio::test]
 async fn twenty_parallel_uses_of_one_recovery_code_give_exactly_one_session() {
+    twenty_parallel_uses_of_one_recovery_code_give_exactly_one_session_on(spawn_app().await).await;
+}
+
+/// With the Redis store each browser attempt writes its session to Redis before the database
+/// transaction decides; the losers' sessions must be discarded, not left signed in.
+#[tokio::test]
+async fn twenty_parallel_uses_of_one_recovery_code_give_exactly_one_session_with_redis_sessions() {
+    let redis = redis_env();
+    let mut env = RELAXED_THROTTLES.to_vec();
+    env.extend(redis.env());
+    let app = spawn_app_with(&env).await;
+    twenty_parallel_uses_of_one_recovery_code_give_exactly_one_session_on(app).await;
+    // Signed-in records left in Redis: the winner's and the final check's sign-in; the losers
+    // keep only their anonymous pre-sign-in sessions.
+    let signed_in = redis
+        .session_records()
+        .into_iter()
+        .filter(|(_, record)| {
+            let record: serde_json::Value = serde_json::from_str(record).expect("JSON record");
+            !record["user_id"].is_null()
+        })
+        .count();
+    assert_eq!(signed_in, 2, "{:?}", redis.keys());
+}
+
+async fn twenty_parallel_uses_of_one_recovery_code_give_exactly_one_session_on(app: TestApp) {
     // Arrange
-    let app = spawn_app().await;
     let user = app.enrolled_user().await;
     let challenges = open_challenges(&app, &user.username, &user.password, 20).await;
     let recovery = user.recovery_codes[3].clone();

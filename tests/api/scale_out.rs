@@ -1,20 +1,22 @@
 //! Two `twofa` processes on one database: what a load balancer in front of several instances
 //! relies on. On the PostgreSQL run (`TWOFA_TEST_BACKEND=postgres`) they share a PostgreSQL
 //! database; on the SQLite run they share one SQLite file (two processes on one host), so the
-//! same guarantees are checked on both backends.
+//! same guarantees are checked on both backends. Each test runs twice: browser sessions in the
+//! database, and in Redis (`TWOFA_SESSION_STORE`, see redis_sessions.rs).
 
 use serde_json::Value;
 
 use crate::client::{assert_error, expect_json, Client};
 use crate::helpers::aligned_now;
 use crate::ops_support::{enroll, ok, Server, Store, PASSWORD};
+use crate::redis_sessions::redis_env;
 use crate::tools::{totp_at, wrong_code};
 
-const KEY: &str = "5eb63bbbe01eeed093cb22bb8f5acdc35eb63bbbe01eeed093cb22bb8f5acdc3";
+pub const KEY: &str = "5eb63bbbe01eeed093cb22bb8f5acdc35eb63bbbe01eeed093cb22bb8f5acdc3";
 
 /// Instances A and B on one store with the same key (as every instance of a deployment has),
 /// both clocks pinned at `t`; alice (2FA on) enrolled through A.
-async fn pair(extra: &[(&str, &str)]) -> (Store, Server, Server, String, Vec<String>, i64) {
+pub async fn pair(extra: &[(&str, &str)]) -> (Store, Server, Server, String, Vec<String>, i64) {
     let store = Store::new().await;
     let mut env = vec![("TWOFA_SECRET_KEY", KEY)];
     env.extend_from_slice(extra);
@@ -43,9 +45,10 @@ fn token(body: &Value) -> String {
     body["token"].as_str().expect("token").to_owned()
 }
 
-#[tokio::test]
-async fn a_login_started_on_a_is_finished_on_b_and_its_session_works_on_both() {
-    let (_store, a, b, secret, codes, now) = pair(&[]).await;
+async fn a_login_started_on_a_is_finished_on_b_and_its_session_works_on_both_with(
+    sessions: &[(&str, &str)],
+) {
+    let (_store, a, b, secret, codes, now) = pair(sessions).await;
     // Non-browser client: password on A, code on B, token used on A.
     let challenge = challenge_for_token(&Client::bare(&a.base)).await;
     let body = expect_json(
@@ -95,8 +98,18 @@ async fn a_login_started_on_a_is_finished_on_b_and_its_session_works_on_both() {
 }
 
 #[tokio::test]
-async fn a_code_accepted_on_a_is_refused_on_b() {
-    let (_store, a, b, secret, codes, now) = pair(&[]).await;
+async fn a_login_started_on_a_is_finished_on_b_and_its_session_works_on_both() {
+    a_login_started_on_a_is_finished_on_b_and_its_session_works_on_both_with(&[]).await;
+}
+
+#[tokio::test]
+async fn a_login_started_on_a_is_finished_on_b_and_its_session_works_on_both_with_redis_sessions() {
+    let redis = redis_env();
+    a_login_started_on_a_is_finished_on_b_and_its_session_works_on_both_with(&redis.env()).await;
+}
+
+async fn a_code_accepted_on_a_is_refused_on_b_with(sessions: &[(&str, &str)]) {
+    let (_store, a, b, secret, codes, now) = pair(sessions).await;
     let code = totp_at(&secret, now);
     let challenge = challenge_for_token(&Client::bare(&a.base)).await;
     expect_json(
@@ -138,8 +151,19 @@ async fn a_code_accepted_on_a_is_refused_on_b() {
 }
 
 #[tokio::test]
-async fn throttles_count_failures_on_both_instances() {
-    let (_store, a, b, secret, _codes, now) = pair(&[("TWOFA_ACCOUNT_FAILURE_LIMIT", "3")]).await;
+async fn a_code_accepted_on_a_is_refused_on_b() {
+    a_code_accepted_on_a_is_refused_on_b_with(&[]).await;
+}
+
+#[tokio::test]
+async fn a_code_accepted_on_a_is_refused_on_b_with_redis_sessions() {
+    let redis = redis_env();
+    a_code_accepted_on_a_is_refused_on_b_with(&redis.env()).await;
+}
+
+async fn throttles_count_failures_on_both_instances_with(sessions: &[(&str, &str)]) {
+    let (_store, a, b, secret, _codes, now) =
+        pair(&[sessions, &[("TWOFA_ACCOUNT_FAILURE_LIMIT", "3")]].concat()).await;
     let wrong = wrong_code(&secret, now);
     // Two failures on A, one on B: neither instance alone saw three.
     for (server, expected) in [(&a, 401), (&a, 401), (&b, 401)] {
@@ -161,8 +185,18 @@ async fn throttles_count_failures_on_both_instances() {
 }
 
 #[tokio::test]
-async fn an_admin_action_on_b_takes_effect_on_a() {
-    let (_store, a, b, secret, _codes, now) = pair(&[]).await;
+async fn throttles_count_failures_on_both_instances() {
+    throttles_count_failures_on_both_instances_with(&[]).await;
+}
+
+#[tokio::test]
+async fn throttles_count_failures_on_both_instances_with_redis_sessions() {
+    let redis = redis_env();
+    throttles_count_failures_on_both_instances_with(&redis.env()).await;
+}
+
+async fn an_admin_action_on_b_takes_effect_on_a_with(sessions: &[(&str, &str)]) {
+    let (_store, a, b, secret, _codes, now) = pair(sessions).await;
     let admin_b = Client::bare(&b.base);
     let challenge = challenge_for_token(&admin_b).await;
     let body = expect_json(
@@ -187,4 +221,15 @@ async fn an_admin_action_on_b_takes_effect_on_a() {
         "invalid_credentials",
     )
     .await;
+}
+
+#[tokio::test]
+async fn an_admin_action_on_b_takes_effect_on_a() {
+    an_admin_action_on_b_takes_effect_on_a_with(&[]).await;
+}
+
+#[tokio::test]
+async fn an_admin_action_on_b_takes_effect_on_a_with_redis_sessions() {
+    let redis = redis_env();
+    an_admin_action_on_b_takes_effect_on_a_with(&redis.env()).await;
 }

@@ -11,14 +11,17 @@ use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use crate::crypto::{is_token_shaped, sha256_hex};
 use crate::db::{sessions, users, users::UserRow};
 use crate::error::ApiError;
-use crate::session_store::{SESSION_ROW_ID, USER_ID};
+use crate::session_store::{EPOCH, REDIS_ID, SESSION_ROW_ID, USER_ID};
 use crate::state::AppState;
 
 /// How the current request is authenticated.
 pub enum AuthVia {
     Cookie {
         session: Session,
+        /// Its row in the database store.
         row_id: Option<i64>,
+        /// Its id in the Redis store.
+        redis_id: Option<i64>,
     },
     Bearer {
         row_id: i64,
@@ -38,6 +41,27 @@ impl CurrentUser {
             AuthVia::Cookie { row_id, .. } => *row_id,
             AuthVia::Bearer { row_id } => Some(*row_id),
         }
+    }
+
+    /// Whether a listed session (kind and id, from either store) is this request's.
+    pub fn is_session(&self, kind: &str, id: i64) -> bool {
+        match &self.via {
+            AuthVia::Cookie {
+                row_id, redis_id, ..
+            } => kind == sessions::COOKIE && (*row_id == Some(id) || *redis_id == Some(id)),
+            AuthVia::Bearer { row_id } => kind == sessions::BEARER && *row_id == id,
+        }
+    }
+
+    /// After this request ended the user's sessions (raising the epoch to `epoch`), keeps its
+    /// own browser session alive.
+    pub fn keep_session(&self, epoch: i64) -> Result<(), ApiError> {
+        if let AuthVia::Cookie { session, .. } = &self.via {
+            session
+                .insert(EPOCH, epoch)
+                .map_err(|e| ApiError::internal(anyhow::anyhow!("session: {e}")))?;
+        }
+        Ok(())
     }
 }
 
@@ -73,15 +97,28 @@ impl FromRequest for CurrentUser {
                 .map_err(|_| ApiError::Unauthenticated)?
                 .ok_or(ApiError::Unauthenticated)?;
             let row_id = session.get::<i64>(SESSION_ROW_ID).ok().flatten();
+            let redis_id = session.get::<i64>(REDIS_ID).ok().flatten();
+            // Sessions from before epochs existed carry none: they belong to epoch 0.
+            let epoch = session.get::<i64>(EPOCH).ok().flatten().unwrap_or(0);
             let user = state
                 .db
                 .read(move |conn| Ok(users::find(conn, user_id)?))
                 .await?
                 .ok_or(ApiError::Unauthenticated)?;
+            if epoch != user.session_epoch {
+                // Ended by a change elsewhere (2FA, recovery-code login, admin, "sign out
+                // everywhere"). Not purged here: the request that raised the epoch may be
+                // about to keep this very session under the new one.
+                return Err(ApiError::Unauthenticated);
+            }
             crate::service::policy::check(&state, req.path(), &user).await?;
             Ok(CurrentUser {
                 user,
-                via: AuthVia::Cookie { session, row_id },
+                via: AuthVia::Cookie {
+                    session,
+                    row_id,
+                    redis_id,
+                },
             })
         })
     }

@@ -67,6 +67,8 @@ async fn offline_state(settings: Settings) -> anyhow::Result<AppState> {
         hashing: HashGate::per_core(),
         settings,
         trusted_proxies: Vec::new(),
+        // Sessions are ended through the user's session epoch in the database, wherever they live.
+        redis_sessions: None,
         #[cfg(feature = "test-clock")]
         test_clock: Arc::new(crate::clock::SettableClock::new()),
     })

@@ -188,6 +188,7 @@ pub struct EventsResponse {
 
 #[derive(Serialize, ToSchema)]
 pub struct SessionView {
+    /// Unique among sessions of one `kind` (browser sessions and tokens may be numbered apart).
     pub id: i64,
     /// `cookie` or `bearer`.
     pub kind: String,
@@ -215,6 +216,9 @@ pub struct HealthResponse {
     pub status: String,
     /// `ok` or `unreachable`.
     pub database: String,
+    /// Only with the Redis session store (`TWOFA_SESSION_STORE`): `ok` or `unreachable`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_store: Option<String>,
 }
 
 /// RFC 3339 UTC with a `Z`, second precision.

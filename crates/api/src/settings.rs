@@ -35,6 +35,12 @@ pub struct Settings {
     /// `TWOFA_TRUSTED_PROXIES`: comma-separated peer IPs whose `X-Request-Id` is kept.
     #[serde(default)]
     pub trusted_proxies: Option<String>,
+    /// `TWOFA_SESSION_STORE`: `database` (default) or `redis://host:port[/db]` for browser
+    /// sessions in Redis (bearer tokens stay in the database).
+    #[serde(default)]
+    pub session_store: Option<String>,
+    /// `TWOFA_SESSION_STORE_PREFIX`: prefix of every Redis key, so deployments can share a Redis.
+    pub session_store_prefix: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -66,6 +72,7 @@ impl Settings {
             .set_default("static_dir", "frontend/dist")?
             .set_default("log", "info")?
             .set_default("log_format", "text")?
+            .set_default("session_store_prefix", "twofa:")?
             .set_default("ip_failure_limit", 50)?
             .set_default("account_failure_limit", 10)?
             .set_default("account_lock_secs", 300)?
@@ -91,6 +98,23 @@ impl Settings {
         // An empty variable means "not set", as shells and compose files often export them empty.
         self.database_url = self.database_url.filter(|v| !v.trim().is_empty());
         self.secret_key = self.secret_key.filter(|v| !v.trim().is_empty());
+        self.session_store = self
+            .session_store
+            .filter(|v| !v.trim().is_empty() && v.trim() != "database");
+        if let Some(url) = &self.session_store {
+            anyhow::ensure!(
+                url.starts_with("redis://") || url.starts_with("rediss://"),
+                "TWOFA_SESSION_STORE must be `database` or a redis:// URL"
+            );
+        }
+        anyhow::ensure!(
+            !self.session_store_prefix.is_empty()
+                && self
+                    .session_store_prefix
+                    .chars()
+                    .all(|c| c.is_ascii_graphic() && c != '*'),
+            "TWOFA_SESSION_STORE_PREFIX must be printable ASCII without spaces or '*'"
+        );
         self.public_origin = self
             .public_origin
             .filter(|v| !v.trim().is_empty())

@@ -19,7 +19,7 @@ use crate::db::{challenges, sessions, Db};
 use crate::json::{self, AllowTable};
 use crate::keys::{self, Keys};
 use crate::service::hashing::HashGate;
-use crate::session_store::DbSessionStore;
+use crate::session_store::{AnyStore, DbSessionStore, RedisSessionStore};
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::{openapi, origin, routes, security_headers, telemetry};
@@ -81,6 +81,13 @@ impl Application {
         #[cfg(not(feature = "test-clock"))]
         let clock: SharedClock = Arc::new(crate::clock::SystemClock);
 
+        let redis_sessions = match &settings.session_store {
+            Some(url) => Some(
+                RedisSessionStore::connect(url, &settings.session_store_prefix, clock.clone())
+                    .await?,
+            ),
+            None => None,
+        };
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let addr = listener.local_addr()?;
@@ -90,6 +97,7 @@ impl Application {
             keys: Arc::new(keys),
             hashing: HashGate::per_core(),
             trusted_proxies: crate::request_id::parse_trusted(settings.trusted_proxies.as_deref())?,
+            redis_sessions,
             settings,
             #[cfg(feature = "test-clock")]
             test_clock,
@@ -103,7 +111,12 @@ impl Application {
         let server = HttpServer::new(move || {
             let state = app_state.clone();
             let settings = &state.settings;
-            let store = DbSessionStore::new(state.db.clone(), state.clock.clone());
+            let store = match &state.redis_sessions {
+                Some(redis) => AnyStore::Redis(redis.clone()),
+                None => {
+                    AnyStore::Database(DbSessionStore::new(state.db.clone(), state.clock.clone()))
+                }
+            };
             let session = SessionMiddleware::builder(store, state.keys.cookie.clone())
                 .cookie_name(cookie_name(settings))
                 .cookie_secure(settings.https())

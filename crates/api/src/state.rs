@@ -6,6 +6,7 @@ use crate::clock::SharedClock;
 use crate::db::Db;
 use crate::keys::Keys;
 use crate::service::hashing::HashGate;
+use crate::session_store::RedisSessionStore;
 use crate::settings::Settings;
 
 pub struct AppState {
@@ -16,6 +17,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Peers whose `X-Forwarded-For` names the client (`TWOFA_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Browser sessions live here instead of the database when `TWOFA_SESSION_STORE` is set.
+    pub redis_sessions: Option<RedisSessionStore>,
     #[cfg(feature = "test-clock")]
     pub test_clock: std::sync::Arc<crate::clock::SettableClock>,
 }

@@ -444,6 +444,8 @@ export interface components {
         HealthResponse: {
             /** @description `ok` or `unreachable`. */
             database: string;
+            /** @description Only with the Redis session store (`TWOFA_SESSION_STORE`): `ok` or `unreachable`. */
+            session_store?: string | null;
             /** @description `ok` or `unavailable`. */
             status: string;
         };
@@ -491,7 +493,10 @@ export interface components {
             created_at: string;
             /** @description The session making this request. */
             current: boolean;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Unique among sessions of one `kind` (browser sessions and tokens may be numbered apart).
+             */
             id: number;
             ip?: string | null;
             /** @description `cookie` or `bearer`. */

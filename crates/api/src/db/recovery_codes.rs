@@ -54,14 +54,6 @@ pub fn consume(conn: &mut DbConn, id: i64, now: i64) -> QueryResult<bool> {
     Ok(rows == 1)
 }
 
-/// Undoes a reservation made by `consume` at `reserved_at` (the attempt failed later).
-pub fn release(conn: &mut DbConn, id: i64, reserved_at: i64) -> QueryResult<bool> {
-    let rows = diesel::update(rc::table.filter(rc::id.eq(id).and(rc::used_at.eq(reserved_at))))
-        .set(rc::used_at.eq(None::<i64>))
-        .execute(conn)?;
-    Ok(rows == 1)
-}
-
 pub fn remaining(conn: &mut DbConn, user_id: i64) -> QueryResult<i64> {
     rc::table
         .filter(rc::user_id.eq(user_id).and(rc::used_at.is_null()))

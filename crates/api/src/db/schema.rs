@@ -9,6 +9,7 @@ diesel::table! {
         is_admin -> Bool,
         created_at -> BigInt,
         disabled_at -> Nullable<BigInt>,
+        session_epoch -> BigInt,
     }
 }
 

@@ -110,13 +110,23 @@ pub fn delete_by_hash(conn: &mut DbConn, key_hash: &str) -> QueryResult<usize> {
     diesel::delete(s::table.filter(s::key_hash.eq(key_hash))).execute(conn)
 }
 
-/// Ends every session of the user except the row `keep`, if given.
-pub fn delete_for_user(conn: &mut DbConn, user_id: i64, keep: Option<i64>) -> QueryResult<usize> {
-    match keep {
+/// What `delete_for_user` ended: rows of this table, and the user's new session epoch (a browser
+/// session kept alive by the caller must carry it).
+pub struct Ended {
+    pub rows: usize,
+    pub epoch: i64,
+}
+
+/// Ends every session of the user except the row `keep`, if given: deletes the rows here and
+/// raises the user's session epoch, which ends browser sessions held in Redis too.
+pub fn delete_for_user(conn: &mut DbConn, user_id: i64, keep: Option<i64>) -> QueryResult<Ended> {
+    let rows = match keep {
         Some(keep) => diesel::delete(s::table.filter(s::user_id.eq(user_id).and(s::id.ne(keep))))
-            .execute(conn),
-        None => diesel::delete(s::table.filter(s::user_id.eq(user_id))).execute(conn),
-    }
+            .execute(conn)?,
+        None => diesel::delete(s::table.filter(s::user_id.eq(user_id))).execute(conn)?,
+    };
+    let epoch = super::users::bump_session_epoch(conn, user_id)?;
+    Ok(Ended { rows, epoch })
 }
 
 pub fn delete_by_id(conn: &mut DbConn, user_id: i64, id: i64) -> QueryResult<usize> {

@@ -15,6 +15,8 @@ pub struct UserRow {
     pub created_at: i64,
     /// Set while an administrator has disabled the account.
     pub disabled_at: Option<i64>,
+    /// Browser sessions opened under another epoch are over (see db::sessions::delete_for_user).
+    pub session_epoch: i64,
 }
 
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
@@ -65,4 +67,19 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<UserRow>> {
         .order(users::id.asc())
         .select(UserRow::as_select())
         .load(conn)
+}
+
+/// Ends every browser session opened under the current epoch; returns the new epoch.
+pub fn bump_session_epoch(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
+    diesel::update(users::table.find(id))
+        .set(users::session_epoch.eq(users::session_epoch + 1))
+        .execute(conn)?;
+    session_epoch(conn, id)
+}
+
+pub fn session_epoch(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
+    users::table
+        .find(id)
+        .select(users::session_epoch)
+        .first(conn)
 }

@@ -49,7 +49,7 @@ pub async fn answer_challenge(
     if token {
         session.remove(CHALLENGE_BINDING);
     } else {
-        sessions::start_cookie_session(&session, done.user.id, &client)?;
+        sessions::start_cookie_session(&session, done.user.id, done.session_epoch, &client)?;
         if let Some(key) = &done.cookie_key {
             session
                 .insert(crate::session_store::PRESET_KEY, key)

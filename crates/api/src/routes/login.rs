@@ -53,7 +53,7 @@ pub async fn login(
                         .await?,
                 )
             } else {
-                sessions::start_cookie_session(&session, user.id, &client)?;
+                sessions::start_cookie_session(&session, user.id, user.session_epoch, &client)?;
                 sessions::audit_renewed(&state, &client, Some(user.id)).await;
                 None
             };

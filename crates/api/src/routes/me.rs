@@ -81,18 +81,17 @@ pub async fn list_sessions(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> ApiResult<HttpResponse> {
-    let current_row = current.session_row_id();
-    let rows = sessions::list(&state, current.user.id).await?;
+    let rows = sessions::list(&state, &current.user).await?;
     let sessions = rows
         .into_iter()
         .map(|s| SessionView {
+            current: current.is_session(&s.kind, s.id),
             id: s.id,
             kind: s.kind,
             created_at: rfc3339(s.created_at),
             last_seen_at: rfc3339(s.last_seen_at),
             ip: s.ip,
             user_agent: s.user_agent,
-            current: Some(s.id) == current_row,
         })
         .collect();
     Ok(HttpResponse::Ok().json(SessionsResponse { sessions }))

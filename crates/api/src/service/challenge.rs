@@ -24,8 +24,11 @@ pub struct Authenticated {
     pub user: UserRow,
     pub recovery_codes_remaining: i64,
     pub bearer: Option<String>,
-    /// Browser sign-ins: the key of the session row written with the code's consumption.
+    /// Browser sign-ins: the key of the session written with (database) or just before (Redis)
+    /// the code's consumption.
     pub cookie_key: Option<String>,
+    /// The user's session epoch the new browser session belongs to.
+    pub session_epoch: i64,
     pub used_recovery_code: bool,
 }
 
@@ -87,6 +90,25 @@ pub async fn answer(
     let used_recovery_code = answer.factor.is_recovery();
     let token = answer.token;
     let client_for_tx = client.clone();
+    // A recovery-code login ends every other session: the epoch moves on by one.
+    let epoch_after = user.session_epoch + i64::from(used_recovery_code);
+    // Redis cannot join the database transaction, so the session is written there first, under
+    // the epoch the transaction must arrive at: a crash before the commit leaves only a session
+    // whose key nobody was ever sent, and a commit always has its session.
+    let redis_key = match (&state.redis_sessions, token) {
+        (Some(redis), false) => Some(
+            redis
+                .create(crate::session_store::signed_in_state(
+                    user_id,
+                    epoch_after,
+                    client,
+                ))
+                .await
+                .map_err(ApiError::internal)?,
+        ),
+        _ => None,
+    };
+    let preset_in_redis = redis_key.is_some();
     let result = second_factor::verify_and_then(
         state,
         client,
@@ -101,6 +123,11 @@ pub async fn answer(
             if used_recovery_code {
                 sessions::delete_for_user(conn, user_id, None)?;
             }
+            let epoch = users::session_epoch(conn, user_id)?;
+            if preset_in_redis && epoch != epoch_after {
+                // The user's sessions were ended meanwhile: the one written ahead is void.
+                return Err(ApiError::ChallengeInvalid);
+            }
             let bearer = if token {
                 Some(session_service::issue_bearer(
                     conn,
@@ -113,12 +140,13 @@ pub async fn answer(
             };
             // A browser sign-in's session row is written here, in the transaction that consumes
             // the code, so a crash cannot spend a code without opening the session.
-            let cookie_key = if token {
+            let cookie_key = if token || preset_in_redis {
                 None
             } else {
                 Some(crate::session_store::preset(
                     conn,
                     user_id,
+                    epoch,
                     &client_for_tx,
                     now,
                 )?)
@@ -127,12 +155,20 @@ pub async fn answer(
                 recovery_codes::remaining(conn, user_id)?,
                 bearer,
                 cookie_key,
+                epoch,
             ))
         },
     )
     .await;
-    let (remaining, bearer, cookie_key) = match result {
-        Ok(value) => value,
+    if let (Err(_), Some(key), Some(redis)) = (&result, &redis_key, &state.redis_sessions) {
+        if let Err(err) = redis.discard(key).await {
+            tracing::warn!(error = %err, "could not discard a sign-in's unused session");
+        }
+    }
+    let (remaining, bearer, cookie_key, session_epoch) = match result {
+        Ok((remaining, bearer, cookie_key, epoch)) => {
+            (remaining, bearer, cookie_key.or(redis_key), epoch)
+        }
         Err(ApiError::TotpNotEnabled) => {
             // 2FA was switched off between the password step and now.
             return Err(invalid(state, client, Some(user_id), "not_enabled").await);
@@ -173,6 +209,7 @@ pub async fn answer(
         recovery_codes_remaining: remaining,
         bearer,
         cookie_key,
+        session_epoch,
         used_recovery_code,
     })
 }

@@ -152,6 +152,7 @@ pub async fn verify(
             Ok(sessions::delete_for_user(conn, user_id, keep)?)
         })
         .await?;
+    current.keep_session(ended.epoch)?;
     crate::service::throttle::second_factor_succeeded(state, user_id, client.ip_key()).await?;
     audit::record(
         state,
@@ -162,7 +163,7 @@ pub async fn verify(
         None,
     )
     .await;
-    if ended > 0 {
+    if ended.rows > 0 {
         audit::record(
             state,
             client,
@@ -204,7 +205,7 @@ pub async fn disable(
     require_active(state, user_id).await?;
     accounts::confirm_password(state, client, &current.user, password).await?;
     let keep = current.session_row_id().filter(|_| is_bearer(current));
-    second_factor::verify_and_then(
+    let ended = second_factor::verify_and_then(
         state,
         client,
         user_id,
@@ -213,11 +214,11 @@ pub async fn disable(
         move |conn: &mut DbConn, _, _| {
             totp::delete(conn, user_id)?;
             recovery_codes::delete_all(conn, user_id)?;
-            sessions::delete_for_user(conn, user_id, keep)?;
-            Ok(())
+            Ok(sessions::delete_for_user(conn, user_id, keep)?)
         },
     )
     .await?;
+    current.keep_session(ended.epoch)?;
     audit::record(
         state,
         client,

@@ -1,8 +1,8 @@
 //! Checking a second factor (TOTP code or recovery code) with throttling and single use.
 //! The order is fixed: charge the attempt (account, then IP), then check the code. A TOTP step
-//! is consumed by compare-and-set in the caller's transaction; a recovery code is reserved by
-//! `used_at IS NULL` compare-and-set just before its one argon2 verification and released if
-//! the verification or the caller's transaction fails.
+//! is consumed by compare-and-set in the caller's transaction; so is a recovery code
+//! (`used_at IS NULL`), after its one argon2 verification. Consuming in the same transaction as
+//! the session it buys means a crash can never leave a code spent without a session.
 
 use twofa_core::{RecoveryCode, TimeStep, TotpCode, TotpError, UnixTime};
 
@@ -46,7 +46,7 @@ pub fn parse_factor(code: Option<&str>, recovery_code: Option<&str>) -> ApiResul
 /// A factor that checked out; it is consumed in the caller's transaction.
 pub enum Proof {
     TotpStep(i64),
-    RecoveryCode { id: i64, reserved_at: i64 },
+    RecoveryCode { id: i64 },
 }
 
 pub fn step_i64(step: TimeStep) -> i64 {
@@ -99,59 +99,34 @@ async fn check(state: &AppState, user_id: i64, factor: Factor, now: i64) -> ApiR
                 .await?;
             // Unknown and already-used codes answer alike; at most one argon2 run per attempt.
             let (id, phc) = found.ok_or(ApiError::InvalidCode)?;
-            // Reserve the code (`used_at IS NULL` compare-and-set) before the slow hash: of
-            // any number of parallel attempts with one code, one wins and runs argon2, the
-            // others answer at once. The reservation is released if anything after it fails.
-            let reserved = state
-                .db
-                .write(move |conn| Ok(recovery_codes::consume(conn, id, now)?))
-                .await?;
-            if !reserved {
-                return Err(ApiError::InvalidCode);
-            }
             let keys = state.keys.clone();
             let verified = state
                 .hashing
                 .run(move || keys.recovery.verify(&code, &phc))
-                .await;
-            match verified {
-                Ok(true) => Ok(Proof::RecoveryCode {
-                    id,
-                    reserved_at: now,
-                }),
-                Ok(false) => {
-                    release(state, id, now).await;
-                    Err(ApiError::InvalidCode)
-                }
-                Err(err) => {
-                    release(state, id, now).await;
-                    Err(err)
-                }
+                .await?;
+            if verified {
+                Ok(Proof::RecoveryCode { id })
+            } else {
+                Err(ApiError::InvalidCode)
             }
         }
     }
 }
 
-async fn release(state: &AppState, id: i64, reserved_at: i64) {
-    let released = state
-        .db
-        .write(move |conn| Ok(recovery_codes::release(conn, id, reserved_at)?))
-        .await;
-    if let Err(err) = released {
-        tracing::error!(error = %err, "could not release a reserved recovery code");
-    }
-}
-
 /// Consumes a proof; exactly one of any number of parallel callers succeeds.
-pub fn consume(conn: &mut DbConn, user_id: i64, proof: &Proof) -> ApiResult<()> {
+pub fn consume(conn: &mut DbConn, user_id: i64, proof: &Proof, now: i64) -> ApiResult<()> {
     match *proof {
         Proof::TotpStep(step) => {
             if !totp::claim_step(conn, user_id, step)? {
                 return Err(ApiError::TotpReplayed);
             }
         }
-        // Consumed when reserved in `check`.
-        Proof::RecoveryCode { .. } => {}
+        Proof::RecoveryCode { id } => {
+            // Of parallel attempts with one code, all may pass argon2; one wins here.
+            if !recovery_codes::consume(conn, id, now)? {
+                return Err(ApiError::InvalidCode);
+            }
+        }
     }
     Ok(())
 }
@@ -190,21 +165,13 @@ where
     let now = state.now();
     let result = match check(state, user_id, factor, now).await {
         Ok(proof) => {
-            let reservation = match proof {
-                Proof::RecoveryCode { id, reserved_at } => Some((id, reserved_at)),
-                Proof::TotpStep(_) => None,
-            };
-            let done = state
+            state
                 .db
                 .write(move |conn| {
-                    consume(conn, user_id, &proof)?;
+                    consume(conn, user_id, &proof, now)?;
                     finish(conn, &proof, now)
                 })
-                .await;
-            if let (Err(_), Some((id, reserved_at))) = (&done, reservation) {
-                release(state, id, reserved_at).await;
-            }
-            done
+                .await
         }
         Err(err) => Err(err),
     };

@@ -6,9 +6,10 @@ use actix_session::Session;
 use crate::auth::{ClientInfo, CurrentUser};
 use crate::crypto::{random_token, sha256_hex};
 use crate::db::sessions::{self, NewSession, SessionRow};
+use crate::db::users::UserRow;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
-use crate::session_store::{CHALLENGE_BINDING, IP, USER_AGENT, USER_ID};
+use crate::session_store::{CHALLENGE_BINDING, EPOCH, IP, USER_AGENT, USER_ID};
 use crate::state::AppState;
 
 /// Creates a bearer token for the user (inside the caller's transaction); returns the token.
@@ -38,11 +39,18 @@ fn session_error(err: impl std::fmt::Display) -> ApiError {
     ApiError::internal(anyhow::anyhow!("session: {err}"))
 }
 
-/// Logs the browser session in under a fresh id (the old id is destroyed: no fixation).
-pub fn start_cookie_session(session: &Session, user_id: i64, client: &ClientInfo) -> ApiResult<()> {
+/// Logs the browser session in under a fresh id (the old id is destroyed: no fixation), as of
+/// the user's session `epoch`.
+pub fn start_cookie_session(
+    session: &Session,
+    user_id: i64,
+    epoch: i64,
+    client: &ClientInfo,
+) -> ApiResult<()> {
     session.clear();
     session.renew();
     session.insert(USER_ID, user_id).map_err(session_error)?;
+    session.insert(EPOCH, epoch).map_err(session_error)?;
     if let Some(ip) = &client.ip {
         session.insert(IP, ip).map_err(session_error)?;
     }
@@ -89,22 +97,49 @@ pub async fn logout(state: &AppState, current: &CurrentUser) -> ApiResult<()> {
     }
 }
 
-pub async fn list(state: &AppState, user_id: i64) -> ApiResult<Vec<SessionRow>> {
+/// The user's live sessions and tokens, newest first. With the Redis store, browser sessions
+/// come from there (only those of the user's current epoch) and tokens from the database.
+pub async fn list(state: &AppState, user: &UserRow) -> ApiResult<Vec<SessionRow>> {
     let now = state.now();
-    state
+    let user_id = user.id;
+    let mut rows = state
         .db
         .read(move |conn| Ok(sessions::list_live_for_user(conn, user_id, now)?))
-        .await
+        .await?;
+    if let Some(redis) = &state.redis_sessions {
+        rows.retain(|r| r.kind == sessions::BEARER);
+        rows.extend(
+            redis
+                .list_for_user(user_id, user.session_epoch)
+                .await
+                .map_err(ApiError::internal)?,
+        );
+        rows.sort_by_key(|r| std::cmp::Reverse(r.last_seen_at));
+    }
+    Ok(rows)
 }
 
 /// Ends every session of the user except the calling one; returns how many ended.
 pub async fn revoke_others(state: &AppState, current: &CurrentUser) -> ApiResult<usize> {
     let user_id = current.user.id;
     let keep = current.session_row_id();
-    state
+    // Redis-held sessions end by the epoch below; count them first for the answer.
+    let in_redis = match &state.redis_sessions {
+        Some(redis) => redis
+            .list_for_user(user_id, current.user.session_epoch)
+            .await
+            .map_err(ApiError::internal)?
+            .iter()
+            .filter(|r| !current.is_session(&r.kind, r.id))
+            .count(),
+        None => 0,
+    };
+    let ended = state
         .db
         .write(move |conn| Ok(sessions::delete_for_user(conn, user_id, keep)?))
-        .await
+        .await?;
+    current.keep_session(ended.epoch)?;
+    Ok(ended.rows + in_redis)
 }
 
 /// Audits a session id renewal (login steps and 2FA changes).

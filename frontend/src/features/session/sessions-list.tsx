@@ -47,7 +47,7 @@ export function SessionsList({ version, onRevoked }: { version: number; onRevoke
       {result && <Alert tone={result.tone}>{result.text}</Alert>}
       <ul className="activity" data-testid="sessions">
         {state.sessions.map((s) => (
-          <li key={s.id}>
+          <li key={`${s.kind}-${s.id}`}>
             <span className="activity-what">
               {s.kind === "bearer" ? "API token" : describeUserAgent(s.user_agent)}
               {s.current && (

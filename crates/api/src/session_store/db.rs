@@ -1,30 +1,16 @@
-//! actix-session `SessionStore` over the `sessions` table. Only a SHA-256 of the session key is
-//! stored; `user_id` is kept in a column so "end every other session of user X" is one DELETE.
-//! Idle (30 min) and absolute (12 h) limits are enforced here, on the server's clock.
-
-use std::collections::HashMap;
+//! The database session store: one row of the `sessions` table per browser session, with
+//! `user_id` in a column so "end every other session of user X" is one DELETE.
 
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
 
+use super::{
+    json_value, signed_in_state, strip_injected, State, IP, PRESET_KEY, SESSION_ROW_ID,
+    TOUCH_EVERY_SECS, USER_AGENT, USER_ID,
+};
 use crate::clock::SharedClock;
 use crate::crypto::{is_token_shaped, random_token, sha256_hex};
 use crate::db::{sessions, Db};
-
-/// Session state keys (values are JSON, as actix-session stores them).
-pub const USER_ID: &str = "user_id";
-pub const CHALLENGE_BINDING: &str = "challenge_binding";
-pub const IP: &str = "ip";
-pub const USER_AGENT: &str = "user_agent";
-/// Injected on load so handlers know their own row; never persisted.
-pub const SESSION_ROW_ID: &str = "_row";
-/// The key of a row already written by `preset` (in the sign-in's transaction): `save` adopts
-/// that row instead of creating one. Never persisted.
-pub const PRESET_KEY: &str = "_preset_key";
-
-const TOUCH_EVERY_SECS: i64 = 60;
-
-type State = HashMap<String, String>;
 
 #[derive(Clone)]
 pub struct DbSessionStore {
@@ -38,7 +24,7 @@ impl DbSessionStore {
     }
 
     async fn insert_new(&self, mut state: State) -> anyhow::Result<SessionKey> {
-        state.remove(SESSION_ROW_ID);
+        strip_injected(&mut state);
         let key = random_token();
         let key_hash = sha256_hex(&key);
         let now = self.clock.now();
@@ -70,7 +56,7 @@ impl DbSessionStore {
     /// Saves the state into the row `preset` wrote. If that row is gone (the user's sessions
     /// were ended meanwhile), the login is not resurrected: a fresh anonymous session instead.
     async fn adopt(&self, key: String, mut state: State) -> anyhow::Result<SessionKey> {
-        state.remove(SESSION_ROW_ID);
+        strip_injected(&mut state);
         let key_hash = sha256_hex(&key);
         let now = self.clock.now();
         let json = serde_json::to_string(&state)?;
@@ -98,17 +84,11 @@ impl DbSessionStore {
 pub fn preset(
     conn: &mut crate::db::DbConn,
     user_id: i64,
+    epoch: i64,
     client: &crate::auth::ClientInfo,
     now: i64,
 ) -> crate::error::ApiResult<String> {
-    let mut state = State::new();
-    state.insert(USER_ID.into(), serde_json::json!(user_id).to_string());
-    if let Some(ip) = &client.ip {
-        state.insert(IP.into(), serde_json::json!(ip).to_string());
-    }
-    if let Some(ua) = &client.user_agent {
-        state.insert(USER_AGENT.into(), serde_json::json!(ua).to_string());
-    }
+    let state = signed_in_state(user_id, epoch, client);
     let json = serde_json::to_string(&state).map_err(crate::error::ApiError::internal)?;
     let key = random_token();
     sessions::insert(
@@ -124,10 +104,6 @@ pub fn preset(
         },
     )?;
     Ok(key)
-}
-
-fn json_value<T: serde::de::DeserializeOwned>(state: &State, key: &str) -> Option<T> {
-    state.get(key).and_then(|v| serde_json::from_str(v).ok())
 }
 
 impl SessionStore for DbSessionStore {
@@ -173,8 +149,7 @@ impl SessionStore for DbSessionStore {
         mut state: State,
         _ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
-        state.remove(SESSION_ROW_ID);
-        state.remove(PRESET_KEY);
+        strip_injected(&mut state);
         let key_hash = sha256_hex(session_key.as_ref());
         let now = self.clock.now();
         let json =
