@@ -440,12 +440,16 @@ fn random_key() -> [u8; 32] {
 async fn sqlite_part(ctx: &mut Ctx) -> anyhow::Result<()> {
     let server = ctx.spawn_real("twofa-sqlite", None)?;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let idle = server.rss();
+    // Before any request of the harness: the baseline of the (3b) budget.
+    let idle = server.idle_rss().await;
     println!(
-        "twofa (SQLite) at {} (pid {}), idle RSS {:?}",
+        "twofa (SQLite) at {} (pid {}), idle VmRSS {}",
         server.addr,
         server.pid(),
-        idle
+        idle.map_or("unknown".into(), |r| format!(
+            "{:.1} MiB",
+            r.current_kib as f64 / 1024.0
+        ))
     );
     let mut db = Db::open(&ctx.sqlite_path("twofa-sqlite"))?;
     let fx = match fixture(ctx, &server, &mut db).await {

@@ -191,6 +191,8 @@ pub async fn isolation(
     ));
     match (idle, server.rss()) {
         (Some(idle), Some(now)) => {
+            // The server's hashing gate has one permit per core (HashGate::per_core), and the
+            // server runs on this machine. Budget: idle VmRSS + permits × 19 MiB × 1.25.
             let permits = ctx.cores as f64;
             let limit = idle.current_kib as f64 / MIB + permits * ARGON2_MIB * 1.25;
             let peak = now.peak_kib as f64 / MIB;
@@ -198,7 +200,7 @@ pub async fn isolation(
                 "(3b) server peak RSS (VmHWM) after the floods",
                 format!("{peak:.1} MiB"),
                 format!(
-                    "{limit:.1} MiB = idle {:.1} + {permits:.0} permits × 19 MiB × 1.25",
+                    "{limit:.1} MiB = idle VmRSS {:.1} + {permits:.0} permits × 19 MiB × 1.25",
                     idle.current_kib as f64 / MIB
                 ),
                 peak / limit,
@@ -368,7 +370,10 @@ pub async fn scale(
 pub async fn arena_diagnostic(ctx: &mut Ctx) -> anyhow::Result<()> {
     let server = ctx.spawn_real_env("twofa-mmap", None, &[("MALLOC_MMAP_THRESHOLD_", "131072")])?;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let idle = server.rss().context("cannot read /proc/PID/status")?;
+    let idle = server
+        .idle_rss()
+        .await
+        .context("cannot read /proc/PID/status")?;
     let (users, _) = flows::enrol_users(server.addr, 1).await?;
     let names = users.iter().map(|u| u.name.clone()).collect();
     let spec = Spec {

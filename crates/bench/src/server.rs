@@ -91,6 +91,23 @@ impl Server {
         })
     }
 
+    /// The idle baseline of a server that has just printed its listening line: VmRSS read every
+    /// 100 ms until two readings agree within 256 KiB (at most 3 s), so memory the start-up is
+    /// still touching or handing back (migrations, the allocator's first segments) is not taken
+    /// for the idle figure the RSS budgets (3b, 3c) start from.
+    pub async fn idle_rss(&self) -> Option<Rss> {
+        let mut last = self.rss()?;
+        for _ in 0..30 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let now = self.rss()?;
+            if now.current_kib.abs_diff(last.current_kib) <= 256 {
+                return Some(now);
+            }
+            last = now;
+        }
+        Some(last)
+    }
+
     pub fn log_tail(&self, lines: usize) -> String {
         tail(&self.log, lines)
     }
