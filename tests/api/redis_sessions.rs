@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::attack_helpers::set_cookies;
 use crate::client::{assert_error, expect_json, Client, SESSION_COOKIE};
-use crate::ops_support::{run_cli, sign_in_totp, stderr, PASSWORD};
+use crate::ops_support::{enroll, ok, run_cli, sign_in_totp, stderr, PASSWORD};
 use crate::scale_out::{pair, KEY};
 use crate::tools::totp_at;
 
@@ -62,6 +62,11 @@ impl RedisNamespace {
             .collect()
     }
 
+    /// Seconds until Redis drops the key (-1: never, -2: no such key).
+    pub fn ttl(&self, key: &str) -> i64 {
+        self.conn().ttl(key).expect("TTL")
+    }
+
     pub fn session_records(&self) -> Vec<(String, String)> {
         let prefix = format!("{}session:", self.prefix);
         self.keys()
@@ -103,12 +108,41 @@ async fn browser_sessions_are_stored_in_redis_by_hash_only_and_logout_deletes_th
             is_hex64(hash),
             "keyed by SHA-256 of the session key: {hash}"
         );
-        assert!(!value.contains(&cookie), "the cookie value is not stored");
-        assert!(
-            !value.contains(&secret),
-            "no TOTP secret in a session record"
+        // Exactly these fields and state keys: nothing else (no secret, code or password) can
+        // be in a record.
+        let record: serde_json::Value = serde_json::from_str(value).expect("JSON record");
+        let mut fields: Vec<&str> = record
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        fields.sort_unstable();
+        assert_eq!(
+            fields,
+            [
+                "created_at",
+                "expires_at",
+                "id",
+                "last_seen_at",
+                "state",
+                "user_id"
+            ],
+            "{value}"
         );
-        assert!(!value.contains(PASSWORD), "no password in a session record");
+        for key in record["state"].as_object().unwrap().keys() {
+            assert!(
+                ["user_id", "epoch", "ip", "user_agent"].contains(&key.as_str()),
+                "unexpected state key {key}: {value}"
+            );
+        }
+        assert!(
+            !value.contains(PASSWORD) && !value.contains(&secret),
+            "{value}"
+        );
+        // Collected a little after the 30-minute idle limit, not kept for the 12-hour one.
+        let ttl = redis.ttl(&format!("{}session:{hash}", redis.prefix));
+        assert!((1..=35 * 60).contains(&ttl), "TTL {ttl}");
     }
     // The same cookie works on B, which shares only the database and Redis with A.
     let on_b = Client::with_cookie(&b.base, &cookie);
@@ -195,6 +229,40 @@ async fn ending_sessions_in_the_database_ends_those_held_in_redis() {
     let x_renewed = Client::with_cookie(&a.base, &renewed.value);
     let me = expect_json(x_renewed.me().await, 200).await;
     assert_eq!(me["two_factor"]["enabled"], false, "{me}");
+}
+
+/// The account stays enabled here, so only the session epoch can end these sessions.
+#[tokio::test]
+async fn a_cli_or_admin_2fa_reset_ends_browser_sessions_held_in_redis() {
+    let redis = redis_env();
+    let (store, a, b, secret, _codes, now) = pair(&redis.env()).await;
+    let x = a.new_client();
+    sign_in_totp(&a, &x, "alice", &secret).await;
+    ok(&store
+        .cli(
+            &["2fa", "reset", "alice"],
+            None,
+            &[("TWOFA_SECRET_KEY", KEY)],
+        )
+        .await);
+    assert_error(x.me().await, 401, "unauthenticated").await;
+
+    // Alice (2FA now off) signs in with her password on B and resets bob's 2FA from there.
+    let admin = b.new_client();
+    expect_json(admin.login("alice", PASSWORD).await, 200).await;
+    let created = json!({"username": "bob", "password": PASSWORD});
+    let bob = expect_json(admin.post("/api/admin/users", created).await, 201).await;
+    let bob_id = bob["user"]["id"].as_i64().unwrap();
+    let bob_browser = a.new_client();
+    enroll(&a, &bob_browser, "bob").await;
+    expect_json(bob_browser.me().await, 200).await;
+    a.set_clock(now + 30).await;
+    b.set_clock(now + 30).await;
+    let path = format!("/api/admin/users/{bob_id}/2fa/reset");
+    expect_json(admin.post(&path, json!({})).await, 200).await;
+    assert_error(bob_browser.me().await, 401, "unauthenticated").await;
+    // The admin's own session is untouched.
+    expect_json(admin.me().await, 200).await;
 }
 
 #[tokio::test]
@@ -341,6 +409,12 @@ async fn a_redis_outage_is_reported_in_json_and_bearer_clients_carry_on() {
     let ready: serde_json::Value = ready.json().await.unwrap();
     assert_eq!(ready["session_store"], "unreachable", "{ready}");
     assert_eq!(ready["database"], "ok", "{ready}");
+    let health = expect_json(Client::bare(&a.base).get("/api/health").await, 200).await;
+    assert_eq!(
+        health,
+        json!({"status": "ok", "database": "ok"}),
+        "liveness ignores Redis"
+    );
     // A browser request cannot load its session: a JSON error with a stable code, never a
     // plain-text 500 and never a signed-in answer.
     assert_error(browser.me().await, 500, "internal").await;

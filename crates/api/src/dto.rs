@@ -216,7 +216,8 @@ pub struct HealthResponse {
     pub status: String,
     /// `ok` or `unreachable`.
     pub database: String,
-    /// Only with the Redis session store (`TWOFA_SESSION_STORE`): `ok` or `unreachable`.
+    /// `/api/ready` with the Redis session store (`TWOFA_SESSION_STORE`) only: `ok` or
+    /// `unreachable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_store: Option<String>,
 }

@@ -314,8 +314,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Readiness: 200 only while the database answers (load balancers route on this; `/health`
-         *     is liveness).
+         * Readiness: 200 only while the database and the Redis session store (if used) answer (load
+         *     balancers route on this; `/health` is liveness).
          */
         get: operations["ready"];
         put?: never;
@@ -444,7 +444,10 @@ export interface components {
         HealthResponse: {
             /** @description `ok` or `unreachable`. */
             database: string;
-            /** @description Only with the Redis session store (`TWOFA_SESSION_STORE`): `ok` or `unreachable`. */
+            /**
+             * @description `/api/ready` with the Redis session store (`TWOFA_SESSION_STORE`) only: `ok` or
+             *     `unreachable`.
+             */
             session_store?: string | null;
             /** @description `ok` or `unavailable`. */
             status: string;
@@ -2020,7 +2023,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Ready: the database answers */
+            /** @description Ready: the database (and the Redis session store, if used) answers */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2038,7 +2041,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not ready: the database does not answer */
+            /** @description Not ready: the database or the Redis session store does not answer */
             503: {
                 headers: {
                     [name: string]: unknown;

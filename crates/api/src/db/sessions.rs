@@ -117,16 +117,36 @@ pub struct Ended {
     pub epoch: i64,
 }
 
-/// Ends every session of the user except the row `keep`, if given: deletes the rows here and
-/// raises the user's session epoch, which ends browser sessions held in Redis too.
-pub fn delete_for_user(conn: &mut DbConn, user_id: i64, keep: Option<i64>) -> QueryResult<Ended> {
-    let rows = match keep {
-        Some(keep) => diesel::delete(s::table.filter(s::user_id.eq(user_id).and(s::id.ne(keep))))
-            .execute(conn)?,
-        None => diesel::delete(s::table.filter(s::user_id.eq(user_id))).execute(conn)?,
-    };
+/// Ends every session of the user: deletes the rows here and raises the user's session epoch,
+/// which ends browser sessions held in Redis too.
+pub fn delete_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<Ended> {
+    let rows = diesel::delete(s::table.filter(s::user_id.eq(user_id))).execute(conn)?;
     let epoch = super::users::bump_session_epoch(conn, user_id)?;
     Ok(Ended { rows, epoch })
+}
+
+/// Ends the user's sessions except the caller's own (`keep`, its row, if it has one here), for a
+/// caller authorised under epoch `seen`. None, and nothing changed, when the epoch has moved on
+/// since: the caller's session was itself ended meanwhile, and keeping it under the new epoch
+/// would bring it back.
+pub fn delete_others(
+    conn: &mut DbConn,
+    user_id: i64,
+    keep: Option<i64>,
+    seen: i64,
+) -> QueryResult<Option<Ended>> {
+    if !super::users::advance_session_epoch(conn, user_id, seen)? {
+        return Ok(None);
+    }
+    let mine = s::user_id.eq(user_id);
+    let rows = match keep {
+        Some(keep) => diesel::delete(s::table.filter(mine.and(s::id.ne(keep)))).execute(conn)?,
+        None => diesel::delete(s::table.filter(mine)).execute(conn)?,
+    };
+    Ok(Some(Ended {
+        rows,
+        epoch: seen + 1,
+    }))
 }
 
 pub fn delete_by_id(conn: &mut DbConn, user_id: i64, id: i64) -> QueryResult<usize> {
@@ -159,4 +179,56 @@ pub fn purge_expired(conn: &mut DbConn, now: i64) -> QueryResult<usize> {
         ),
     )
     .execute(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{users, Db};
+
+    fn session(conn: &mut DbConn, user_id: i64, hash: &str) {
+        let new = NewSession {
+            key_hash: hash,
+            kind: COOKIE,
+            user_id: Some(user_id),
+            state: "{}",
+            ip: None,
+            user_agent: None,
+            now: 1,
+        };
+        insert(conn, &new).unwrap();
+    }
+
+    fn count(conn: &mut DbConn, user_id: i64) -> i64 {
+        s::table
+            .filter(s::user_id.eq(user_id))
+            .count()
+            .get_result(conn)
+            .unwrap()
+    }
+
+    #[test]
+    fn a_caller_authorised_under_an_ended_epoch_can_neither_keep_its_session_nor_end_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("t.db").to_str().unwrap().to_owned();
+        let db = Db::connect(&url).unwrap();
+        db.write_blocking(|conn| {
+            let alice = users::insert(conn, "alice", "alice", "x", false, 1)?.id;
+            session(conn, alice, "a");
+            session(conn, alice, "b");
+            // Both requests were authorised at epoch 0; one ends every session first.
+            let first = delete_for_user(conn, alice)?;
+            assert_eq!((first.rows, first.epoch), (2, 1));
+            session(conn, alice, "c");
+            // The late one must not move the epoch to 2 and keep its own session under it.
+            assert!(delete_others(conn, alice, None, 0)?.is_none());
+            assert_eq!(users::session_epoch(conn, alice)?, 1);
+            assert_eq!(count(conn, alice), 1, "nothing deleted by the refused call");
+            // Authorised under the current epoch it works, keeping the given row.
+            let ended = delete_others(conn, alice, None, 1)?.expect("current epoch");
+            assert_eq!((ended.rows, ended.epoch), (1, 2));
+            Ok(())
+        })
+        .unwrap();
+    }
 }

@@ -77,6 +77,14 @@ pub fn bump_session_epoch(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
     session_epoch(conn, id)
 }
 
+/// Raises the epoch only if it is still `from`; false when another change got there first.
+pub fn advance_session_epoch(conn: &mut DbConn, id: i64, from: i64) -> QueryResult<bool> {
+    let rows = diesel::update(users::table.find(id).filter(users::session_epoch.eq(from)))
+        .set(users::session_epoch.eq(from + 1))
+        .execute(conn)?;
+    Ok(rows == 1)
+}
+
 pub fn session_epoch(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
     users::table
         .find(id)

@@ -14,20 +14,22 @@ use crate::state::AppState;
 )]
 #[get("/health")]
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
-    database_answer(&state).await
+    // Not the Redis session store: bearer clients need no Redis, and a liveness probe that
+    // fails during a Redis outage would only restart instances that cannot start without it.
+    database_answer(&state, false).await
 }
 
-/// 200 when the database (and the Redis session store, if used) answers, 503 otherwise;
-/// `/health` and `/ready` share it.
-pub(crate) async fn database_answer(state: &AppState) -> HttpResponse {
+/// 200 when the database (and, if asked and used, the Redis session store) answers, 503
+/// otherwise; `/health` and `/ready` share it.
+pub(crate) async fn database_answer(state: &AppState, with_session_store: bool) -> HttpResponse {
     let reachable = state
         .db
         .read(|conn| Ok(conn.batch_execute("SELECT 1")?))
         .await
         .is_ok();
     let session_store = match &state.redis_sessions {
-        Some(redis) => Some(redis.ping().await.is_ok()),
-        None => None,
+        Some(redis) if with_session_store => Some(redis.ping().await.is_ok()),
+        _ => None,
     };
     let word = |ok: bool| if ok { "ok" } else { "unreachable" }.to_owned();
     let body = HealthResponse {

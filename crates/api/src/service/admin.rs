@@ -132,7 +132,7 @@ pub async fn reset_two_factor(
             }
             totp::delete(conn, user_id)?;
             recovery_codes::delete_all(conn, user_id)?;
-            sessions::delete_for_user(conn, user_id, None)?;
+            sessions::delete_for_user(conn, user_id)?;
             user_admin::delete_challenges(conn, user_id)?;
             record(conn, &client, actor, user_id, "admin.2fa_reset", now)?;
             Ok(user)
@@ -162,7 +162,7 @@ pub async fn set_disabled(
                 return Err(ApiError::NotFound);
             }
             let event = if disabled {
-                sessions::delete_for_user(conn, user_id, None)?;
+                sessions::delete_for_user(conn, user_id)?;
                 user_admin::delete_challenges(conn, user_id)?;
                 "admin.user_disabled"
             } else {

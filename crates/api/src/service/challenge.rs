@@ -121,7 +121,7 @@ pub async fn answer(
             }
             // The device may be lost: a recovery-code login ends every other session.
             if used_recovery_code {
-                sessions::delete_for_user(conn, user_id, None)?;
+                sessions::delete_for_user(conn, user_id)?;
             }
             let epoch = users::session_epoch(conn, user_id)?;
             if preset_in_redis && epoch != epoch_after {

@@ -141,6 +141,7 @@ pub async fn verify(
     let (shown, stored) = new_recovery_codes(state).await?;
     let step = second_factor::step_i64(matched.step);
     let keep = current.session_row_id().filter(|_| is_bearer(current));
+    let seen = current.user.session_epoch;
     let sealed = row.secret_ct;
     let ended = state
         .db
@@ -149,7 +150,7 @@ pub async fn verify(
                 return Err(ApiError::NoPendingEnrollment);
             }
             recovery_codes::replace_all(conn, user_id, &stored, now)?;
-            Ok(sessions::delete_for_user(conn, user_id, keep)?)
+            sessions::delete_others(conn, user_id, keep, seen)?.ok_or(ApiError::Unauthenticated)
         })
         .await?;
     current.keep_session(ended.epoch)?;
@@ -205,6 +206,7 @@ pub async fn disable(
     require_active(state, user_id).await?;
     accounts::confirm_password(state, client, &current.user, password).await?;
     let keep = current.session_row_id().filter(|_| is_bearer(current));
+    let seen = current.user.session_epoch;
     let ended = second_factor::verify_and_then(
         state,
         client,
@@ -214,7 +216,7 @@ pub async fn disable(
         move |conn: &mut DbConn, _, _| {
             totp::delete(conn, user_id)?;
             recovery_codes::delete_all(conn, user_id)?;
-            Ok(sessions::delete_for_user(conn, user_id, keep)?)
+            sessions::delete_others(conn, user_id, keep, seen)?.ok_or(ApiError::Unauthenticated)
         },
     )
     .await?;

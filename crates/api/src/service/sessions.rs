@@ -123,6 +123,7 @@ pub async fn list(state: &AppState, user: &UserRow) -> ApiResult<Vec<SessionRow>
 pub async fn revoke_others(state: &AppState, current: &CurrentUser) -> ApiResult<usize> {
     let user_id = current.user.id;
     let keep = current.session_row_id();
+    let seen = current.user.session_epoch;
     // Redis-held sessions end by the epoch below; count them first for the answer.
     let in_redis = match &state.redis_sessions {
         Some(redis) => redis
@@ -136,7 +137,9 @@ pub async fn revoke_others(state: &AppState, current: &CurrentUser) -> ApiResult
     };
     let ended = state
         .db
-        .write(move |conn| Ok(sessions::delete_for_user(conn, user_id, keep)?))
+        .write(move |conn| {
+            sessions::delete_others(conn, user_id, keep, seen)?.ok_or(ApiError::Unauthenticated)
+        })
         .await?;
     current.keep_session(ended.epoch)?;
     Ok(ended.rows + in_redis)

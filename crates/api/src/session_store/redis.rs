@@ -1,11 +1,12 @@
 //! The Redis session store (`TWOFA_SESSION_STORE=redis://…`), for several instances that should
 //! not read the database on every request. One JSON record per session under
-//! `<prefix>session:<sha256 of key>`, and a per-user set of those hashes
-//! (`<prefix>user-sessions:<id>`) so a user's sessions can be listed; the prefix is
-//! `TWOFA_SESSION_STORE_PREFIX` (`twofa:`). Ending sessions is not done here: the user's session
-//! epoch is raised in the database transaction that asks for it, and `CurrentUser` refuses a
-//! session whose epoch differs; records left behind are dropped when listed, and Redis expires
-//! every key after the absolute lifetime.
+//! `<prefix>session:<sha256 of key>`, and per user a sorted set of those hashes scored by when
+//! each session ends (`<prefix>user-sessions:<id>`) so a user's sessions can be listed and the
+//! index pruned on every write; the prefix is `TWOFA_SESSION_STORE_PREFIX` (`twofa:`). Ending
+//! sessions is not done here: the user's session epoch is raised in the database transaction that
+//! asks for it, and `CurrentUser` refuses a session whose epoch differs; records of older epochs
+//! are dropped when listed, and Redis expires every record a little after its idle or absolute
+//! limit, whichever comes first.
 
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
@@ -21,9 +22,9 @@ use crate::clock::SharedClock;
 use crate::crypto::{is_token_shaped, random_token, sha256_hex};
 use crate::db::sessions::{SessionRow, ABSOLUTE_SECS, COOKIE, IDLE_SECS};
 
-/// Redis forgets a key a little after the absolute lifetime (the server's clock decides
-/// liveness; this only collects garbage).
-const REDIS_TTL_SECS: i64 = ABSOLUTE_SECS + 3600;
+/// Redis forgets a record this long after the session's end (the server's clock decides
+/// liveness; Redis's expiry only collects garbage, so it errs late).
+const GRACE_SECS: i64 = 300;
 
 /// How long one Redis connection attempt or command may take before the request fails.
 const OP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
@@ -40,7 +41,12 @@ struct Record {
 
 impl Record {
     fn is_live(&self, now: i64) -> bool {
-        self.expires_at > now && self.last_seen_at > now - IDLE_SECS
+        self.ends_at() > now
+    }
+
+    /// When the session ends unless it is used again: the idle or the absolute limit.
+    fn ends_at(&self) -> i64 {
+        self.expires_at.min(self.last_seen_at + IDLE_SECS)
     }
 
     fn epoch(&self) -> i64 {
@@ -110,25 +116,35 @@ impl RedisSessionStore {
     /// Writes the record; `must_exist` makes it an update that never brings back a deleted one.
     async fn put(&self, key_hash: &str, record: &Record, must_exist: bool) -> anyhow::Result<bool> {
         let mut conn = self.conn.clone();
+        let now = self.clock.now();
         let mut cmd = redis::cmd("SET");
         cmd.arg(self.session_key(key_hash))
             .arg(serde_json::to_string(record)?)
             .arg(if must_exist { "XX" } else { "NX" })
             .arg("EX")
-            .arg(REDIS_TTL_SECS);
+            .arg((record.ends_at() - now).max(1) + GRACE_SECS);
         let written: Option<String> = cmd.query_async(&mut conn).await?;
         if written.is_none() {
             return Ok(false);
         }
         if let Some(user_id) = record.user_id {
+            let index = self.user_key(user_id);
+            // Scored by the session's end, so ended sessions leave the index on any later write
+            // and it never outgrows the user's live sessions.
             redis::pipe()
-                .cmd("SADD")
-                .arg(self.user_key(user_id))
+                .cmd("ZADD")
+                .arg(&index)
+                .arg(record.ends_at())
                 .arg(key_hash)
                 .ignore()
+                .cmd("ZREMRANGEBYSCORE")
+                .arg(&index)
+                .arg("-inf")
+                .arg(now)
+                .ignore()
                 .cmd("EXPIRE")
-                .arg(self.user_key(user_id))
-                .arg(REDIS_TTL_SECS)
+                .arg(&index)
+                .arg(ABSOLUTE_SECS + GRACE_SECS)
                 .ignore()
                 .query_async::<()>(&mut conn)
                 .await?;
@@ -169,7 +185,7 @@ impl RedisSessionStore {
         let mut pipe = redis::pipe();
         pipe.cmd("DEL").arg(self.session_key(&key_hash)).ignore();
         if let Some(user_id) = record.and_then(|r| r.user_id) {
-            pipe.cmd("SREM")
+            pipe.cmd("ZREM")
                 .arg(self.user_key(user_id))
                 .arg(&key_hash)
                 .ignore();
@@ -196,11 +212,15 @@ impl RedisSessionStore {
     }
 
     /// The user's live browser sessions opened under `epoch`, as rows like the database's;
-    /// records of ended or expired sessions are dropped on the way.
+    /// records of ended (older epoch) or expired sessions are dropped on the way. A record of a
+    /// newer epoch is a sign-in whose transaction has not committed yet: neither shown nor
+    /// touched.
     pub async fn list_for_user(&self, user_id: i64, epoch: i64) -> anyhow::Result<Vec<SessionRow>> {
         let mut conn = self.conn.clone();
-        let hashes: Vec<String> = redis::cmd("SMEMBERS")
+        let hashes: Vec<String> = redis::cmd("ZRANGE")
             .arg(self.user_key(user_id))
+            .arg(0)
+            .arg(-1)
             .query_async(&mut conn)
             .await?;
         if hashes.is_empty() {
@@ -228,6 +248,7 @@ impl RedisSessionStore {
                         expires_at: r.expires_at,
                     })
                 }
+                Some(r) if r.is_live(now) && r.epoch() > epoch && r.user_id == Some(user_id) => {}
                 _ => dead.push(hash),
             }
         }
@@ -235,7 +256,7 @@ impl RedisSessionStore {
             let mut pipe = redis::pipe();
             for hash in &dead {
                 pipe.cmd("DEL").arg(self.session_key(hash)).ignore();
-                pipe.cmd("SREM")
+                pipe.cmd("ZREM")
                     .arg(self.user_key(user_id))
                     .arg(hash)
                     .ignore();
@@ -279,20 +300,14 @@ impl SessionStore for RedisSessionStore {
             .remove(PRESET_KEY)
             .and_then(|v| serde_json::from_str::<String>(&v).ok());
         let key = match preset {
-            Some(key) => {
-                if self
-                    .replace_state(&key, state.clone())
-                    .await
-                    .map_err(SaveError::Other)?
-                {
-                    key
-                } else {
-                    // Ended while the sign-in finished: never resurrect the login.
-                    state.remove(USER_ID);
-                    self.create(state).await.map_err(SaveError::Other)?
-                }
+            // Written complete before the sign-in's transaction: nothing to do after the commit,
+            // so a Redis failure now cannot cost a consumed code its session. If it was ended
+            // meanwhile, the key simply finds no live session.
+            Some(key) => key,
+            None => {
+                strip_injected(&mut state);
+                self.create(state).await.map_err(SaveError::Other)?
             }
-            None => self.create(state).await.map_err(SaveError::Other)?,
         };
         SessionKey::try_from(key).map_err(|e| SaveError::Other(anyhow::anyhow!("{e}")))
     }
