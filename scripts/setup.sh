@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what twofa needs on a fresh Debian machine, and nothing twice.
 #   scripts/setup.sh run    build tools for the product (Rust, Node, libpq headers)
-#   scripts/setup.sh test   + test tools (oathtool, zbar, rsvg, chromium), a running PostgreSQL
+#   scripts/setup.sh test   + test tools (oathtool, zbar, rsvg, chromium, docker-compose to check
+#                           the compose file), a running PostgreSQL
 #                           and a running Redis (for the optional Redis session store's tests)
 set -euo pipefail
 mode="${1:-run}"
 
 need_pkgs=(pkg-config libssl-dev libpq-dev libpq5 ca-certificates jq oathtool)
 if [ "$mode" = test ]; then
-  need_pkgs+=(oathtool zbar-tools librsvg2-bin chromium fonts-dejavu-core postgresql redis-server redis-tools python3-venv)
+  need_pkgs+=(oathtool zbar-tools librsvg2-bin chromium fonts-dejavu-core postgresql redis-server redis-tools python3-venv docker-compose)
 fi
 
 missing=()

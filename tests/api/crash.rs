@@ -32,7 +32,7 @@ async fn sigterm_lets_in_flight_requests_finish() {
     // Each login costs one Argon2 hash and the hashes queue on the cores, so most of these are
     // still running when the signal arrives. Raw sockets: every request is fully sent first.
     let mut streams = Vec::new();
-    for i in 0..12 {
+    for i in 0..40 {
         let password = if i % 2 == 0 {
             PASSWORD
         } else {

@@ -10,6 +10,7 @@ mod challenge;
 mod cli;
 mod client;
 mod crash;
+mod deployment;
 mod disable;
 mod enrollment;
 mod guide;

@@ -75,19 +75,29 @@ pub async fn answer(
     }
     let now = state.now();
     let challenge_row = challenge.id;
-    let charged = state
-        .db
-        .write(move |conn| Ok(challenges::charge(conn, challenge_row, now)?))
-        .await?;
-    if !charged {
-        return Err(invalid(state, client, Some(user_id), "expired_burned_or_used").await);
-    }
-    let user = state
-        .db
-        .read(move |conn| Ok(users::find(conn, user_id)?))
-        .await?
-        .ok_or(ApiError::ChallengeInvalid)?;
     let used_recovery_code = answer.factor.is_recovery();
+    // The challenge's own try is charged in the transaction that charges the account and IP.
+    let guard = move |conn: &mut crate::db::DbConn| {
+        if !challenges::charge(conn, challenge_row, now)? {
+            return Err(ApiError::ChallengeInvalid);
+        }
+        users::find(conn, user_id)?.ok_or(ApiError::ChallengeInvalid)
+    };
+    let event = "2fa.challenge.failure";
+    let (user, checked) =
+        match second_factor::charge_and_check(state, client, user_id, answer.factor, event, guard)
+            .await
+        {
+            Ok(value) => value,
+            Err(ApiError::ChallengeInvalid) => {
+                return Err(invalid(state, client, Some(user_id), "expired_burned_or_used").await)
+            }
+            Err(ApiError::TotpNotEnabled) => {
+                // 2FA was switched off between the password step and now.
+                return Err(invalid(state, client, Some(user_id), "not_enabled").await);
+            }
+            Err(err) => return Err(err),
+        };
     let token = answer.token;
     let client_for_tx = client.clone();
     // A recovery-code login ends every other session: the epoch moves on by one.
@@ -109,13 +119,13 @@ pub async fn answer(
         _ => None,
     };
     let preset_in_redis = redis_key.is_some();
-    let result = second_factor::verify_and_then(
+    let result = second_factor::commit(
         state,
         client,
         user_id,
-        answer.factor,
-        "2fa.challenge.failure",
-        move |conn, _proof, now| {
+        checked,
+        event,
+        move |conn, _, now| {
             if !challenges::consume(conn, challenge_row, now)? {
                 return Err(ApiError::ChallengeInvalid);
             }

@@ -114,7 +114,8 @@ pub async fn verify(
     if row.expires_at.is_none_or(|at| at <= now) {
         return Err(ApiError::EnrollmentExpired);
     }
-    crate::service::throttle::charge_second_factor(state, user_id, client.ip_key()).await?;
+    crate::service::throttle::charge_second_factor(state, user_id, client.ip_key(), |_| Ok(()))
+        .await?;
     let secret = second_factor::open_secret(state, user_id, &row.secret_ct)?;
     let matched = match twofa_core::verify(
         &secret,

@@ -7,6 +7,8 @@
 use twofa_core::{RecoveryCode, TimeStep, TotpCode, TotpError, UnixTime};
 
 use crate::auth::ClientInfo;
+use diesel::QueryResult;
+
 use crate::db::{recovery_codes, totp, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::service::{audit, throttle};
@@ -73,13 +75,31 @@ pub fn totp_error(err: TotpError) -> ApiError {
     }
 }
 
-async fn check(state: &AppState, user_id: i64, factor: Factor, now: i64) -> ApiResult<Proof> {
-    match factor {
-        Factor::Totp(code) => {
-            let row = state
-                .db
-                .read(move |conn| Ok(totp::find(conn, user_id)?))
-                .await?
+/// What the charge transaction read for the check, so the check needs no storage hop of its own.
+#[derive(Clone)]
+enum Stored {
+    Totp(Option<totp::TotpRow>),
+    /// The unused recovery code with the attempt's lookup tag: (row id, PHC hash).
+    Recovery(Option<(i64, String)>),
+}
+
+fn read_stored(conn: &mut DbConn, user_id: i64, tag: Option<&str>) -> QueryResult<Stored> {
+    Ok(match tag {
+        None => Stored::Totp(totp::find(conn, user_id)?),
+        Some(tag) => Stored::Recovery(recovery_codes::find_unused(conn, user_id, tag)?),
+    })
+}
+
+async fn check(
+    state: &AppState,
+    user_id: i64,
+    factor: Factor,
+    stored: Stored,
+    now: i64,
+) -> ApiResult<Proof> {
+    match (factor, stored) {
+        (Factor::Totp(code), Stored::Totp(row)) => {
+            let row = row
                 .filter(|t| t.is_active())
                 .ok_or(ApiError::TotpNotEnabled)?;
             let secret = open_secret(state, user_id, &row.secret_ct)?;
@@ -91,12 +111,7 @@ async fn check(state: &AppState, user_id: i64, factor: Factor, now: i64) -> ApiR
                 .map_err(totp_error)?;
             Ok(Proof::TotpStep(step_i64(matched.step)))
         }
-        Factor::Recovery(code) => {
-            let tag = state.keys.recovery.lookup_tag(&code);
-            let found = state
-                .db
-                .read(move |conn| Ok(recovery_codes::find_unused(conn, user_id, &tag)?))
-                .await?;
+        (Factor::Recovery(code), Stored::Recovery(found)) => {
             // Unknown and already-used codes answer alike; at most one argon2 run per attempt.
             let (id, phc) = found.ok_or(ApiError::InvalidCode)?;
             let keys = state.keys.clone();
@@ -110,6 +125,9 @@ async fn check(state: &AppState, user_id: i64, factor: Factor, now: i64) -> ApiR
                 Err(ApiError::InvalidCode)
             }
         }
+        _ => Err(ApiError::internal(anyhow::anyhow!(
+            "stored factor read for another kind of factor"
+        ))),
     }
 }
 
@@ -131,6 +149,12 @@ pub fn consume(conn: &mut DbConn, user_id: i64, proof: &Proof, now: i64) -> ApiR
     Ok(())
 }
 
+/// A factor that checked out, with the time it was checked at; `commit` consumes it.
+pub struct Checked {
+    proof: Proof,
+    now: i64,
+}
+
 /// Charges, checks and consumes a second factor, then runs `finish` in the same transaction.
 /// Failures are counted toward the account lock and audited under `event`.
 pub async fn verify_and_then<T, F>(
@@ -145,75 +169,139 @@ where
     T: Send + 'static,
     F: FnOnce(&mut DbConn, &Proof, i64) -> ApiResult<T> + Send + 'static,
 {
-    if let Err(err) = throttle::charge_second_factor(state, user_id, client.ip_key()).await {
-        let what = if matches!(err, ApiError::AccountLocked { .. }) {
-            "locked"
-        } else {
-            "ip"
-        };
-        audit::record(
-            state,
-            client,
-            Some(user_id),
-            "2fa.throttled",
-            audit::FAILURE,
-            Some(what),
-        )
-        .await;
-        return Err(err);
-    }
-    let now = state.now();
-    let result = match check(state, user_id, factor, now).await {
-        Ok(proof) => {
-            state
-                .db
-                .write(move |conn| {
-                    consume(conn, user_id, &proof, now)?;
-                    finish(conn, &proof, now)
-                })
-                .await
-        }
-        Err(err) => Err(err),
+    let ((), checked) = charge_and_check(state, client, user_id, factor, event, |_| Ok(())).await?;
+    commit(state, client, user_id, checked, event, finish).await
+}
+
+/// Charges the attempt and checks the factor. `guard` runs first in the charge transaction (a
+/// challenge charges its own try there); its error refuses the attempt with nothing charged.
+/// The charge, the guard and the reads the check needs share one transaction: each storage hop
+/// costs more than the work in it (docs/benchmarks.md (4)).
+pub async fn charge_and_check<P, G>(
+    state: &AppState,
+    client: &ClientInfo,
+    user_id: i64,
+    factor: Factor,
+    event: &'static str,
+    guard: G,
+) -> ApiResult<(P, Checked)>
+where
+    P: Send + 'static,
+    G: Fn(&mut DbConn) -> ApiResult<P> + Clone + Send + 'static,
+{
+    let tag = match &factor {
+        Factor::Totp(_) => None,
+        Factor::Recovery(code) => Some(state.keys.recovery.lookup_tag(code)),
     };
-    match &result {
-        Ok(_) => throttle::second_factor_succeeded(state, user_id, client.ip_key()).await?,
-        Err(err @ (ApiError::InvalidCode | ApiError::TotpReplayed)) => {
-            let reason = if matches!(err, ApiError::TotpReplayed) {
-                audit::record(
-                    state,
-                    client,
-                    Some(user_id),
-                    "totp.replay_detected",
-                    audit::FAILURE,
-                    None,
-                )
-                .await;
-                "replayed"
+    let charged = throttle::charge_second_factor(state, user_id, client.ip_key(), move |conn| {
+        let guarded = guard(conn)?;
+        Ok((guarded, read_stored(conn, user_id, tag.as_deref())?))
+    })
+    .await;
+    let (guarded, stored) = match charged {
+        Ok(value) => value,
+        Err(err @ (ApiError::AccountLocked { .. } | ApiError::TooManyAttempts { .. })) => {
+            let what = if matches!(err, ApiError::AccountLocked { .. }) {
+                "locked"
             } else {
-                "invalid_code"
+                "ip"
             };
             audit::record(
                 state,
                 client,
                 Some(user_id),
-                event,
+                "2fa.throttled",
                 audit::FAILURE,
-                Some(reason),
+                Some(what),
             )
             .await;
-            if throttle::second_factor_failed(state, user_id).await? {
-                audit::record(
-                    state,
-                    client,
-                    Some(user_id),
-                    "2fa.locked",
-                    audit::FAILURE,
-                    None,
-                )
-                .await;
-            }
+            return Err(err);
         }
-        Err(_) => {}
+        Err(err) => return Err(err),
+    };
+    let now = state.now();
+    match check(state, user_id, factor, stored, now).await {
+        Ok(proof) => Ok((guarded, Checked { proof, now })),
+        Err(err) => {
+            failed(state, client, user_id, event, &err).await?;
+            Err(err)
+        }
+    }
+}
+
+/// Consumes a checked factor and runs `finish` in one transaction, which also clears the
+/// account's failure count; the loser of a race for one code is counted as a failure.
+pub async fn commit<T, F>(
+    state: &AppState,
+    client: &ClientInfo,
+    user_id: i64,
+    checked: Checked,
+    event: &'static str,
+    finish: F,
+) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn, &Proof, i64) -> ApiResult<T> + Send + 'static,
+{
+    let Checked { proof, now } = checked;
+    let succeeded = throttle::SuccessReset::new(user_id, client.ip_key());
+    let result = state
+        .db
+        .write(move |conn| {
+            consume(conn, user_id, &proof, now)?;
+            let value = finish(conn, &proof, now)?;
+            succeeded.apply(conn)?;
+            Ok(value)
+        })
+        .await;
+    if let Err(err) = &result {
+        failed(state, client, user_id, event, err).await?;
     }
     result
+}
+
+/// Counts a wrong or replayed code toward the account lock and audits it, in one transaction;
+/// other errors are not the code's fault and change nothing here.
+async fn failed(
+    state: &AppState,
+    client: &ClientInfo,
+    user_id: i64,
+    event: &'static str,
+    err: &ApiError,
+) -> ApiResult<()> {
+    let ev = |name, reason| {
+        audit::Event::new(state, client, Some(user_id), name, audit::FAILURE, reason)
+    };
+    let mut events = match err {
+        ApiError::TotpReplayed => vec![
+            ev("totp.replay_detected", None),
+            ev(event, Some("replayed")),
+        ],
+        ApiError::InvalidCode => vec![ev(event, Some("invalid_code"))],
+        _ => return Ok(()),
+    };
+    let locked_event = ev("2fa.locked", None);
+    let failure = throttle::FailureCount::new(state, user_id);
+    let stored = events.clone();
+    let lock_stored = locked_event.clone();
+    let locked = state
+        .db
+        .write(move |conn| {
+            for e in &stored {
+                audit::store(conn, e)?;
+            }
+            let locked = failure.apply(conn)?;
+            if locked {
+                audit::store(conn, &lock_stored)?;
+            }
+            Ok(locked)
+        })
+        .await?;
+    if locked {
+        events.push(locked_event);
+    }
+    for e in &events {
+        e.announce();
+    }
+    Ok(())
 }

@@ -105,9 +105,19 @@ pub async fn refund_login(state: &AppState, username_key: &str, ip: &str) -> Api
         .await
 }
 
-/// Charges one second-factor attempt to the account, then to the IP (one transaction: a refusal
-/// by the IP limit leaves the account counter untouched).
-pub async fn charge_second_factor(state: &AppState, user_id: i64, ip: &str) -> ApiResult<()> {
+/// Runs `guard` (the caller's own checks and reads), then charges one second-factor attempt to
+/// the account, then to the IP, all in one transaction: a refusal by either limit, or by the
+/// guard, leaves every counter as it was.
+pub async fn charge_second_factor<P, G>(
+    state: &AppState,
+    user_id: i64,
+    ip: &str,
+    guard: G,
+) -> ApiResult<P>
+where
+    P: Send + 'static,
+    G: Fn(&mut DbConn) -> ApiResult<P> + Clone + Send + 'static,
+{
     let account = account_key(user_id);
     let ip = ip_key(ip);
     let now = state.now();
@@ -115,6 +125,10 @@ pub async fn charge_second_factor(state: &AppState, user_id: i64, ip: &str) -> A
     let ip_limit = limit(state.settings.ip_failure_limit);
     let lock = lock_secs(state);
     write_retrying(state, move |conn| {
+        let guarded = match guard(conn) {
+            Ok(value) => value,
+            Err(err) => return Ok(Err(err)),
+        };
         if let Charge::Refused { retry_after } =
             throttles::charge_consecutive(conn, &account, now, account_limit, lock)?
         {
@@ -129,41 +143,65 @@ pub async fn charge_second_factor(state: &AppState, user_id: i64, ip: &str) -> A
                 retry_after: retry(retry_after),
             }));
         }
-        Ok(Ok(()))
+        Ok(Ok(guarded))
     })
     .await
 }
 
-/// A wrong or replayed code: lock the account once it reached the limit. Returns true when
-/// this failure locked it.
-pub async fn second_factor_failed(state: &AppState, user_id: i64) -> ApiResult<bool> {
-    let account = account_key(user_id);
-    let now = state.now();
-    let account_limit = limit(state.settings.account_failure_limit);
-    let lock = lock_secs(state);
-    state
-        .db
-        .write(move |conn| {
-            Ok(throttles::lock_if_reached(
-                conn,
-                &account,
-                now,
-                account_limit,
-                lock,
-            )?)
-        })
-        .await
+/// A wrong or replayed code, to be counted in a transaction: locks the account once it reached
+/// the limit.
+pub struct FailureCount {
+    account: String,
+    now: i64,
+    limit: i32,
+    lock: i64,
 }
 
+impl FailureCount {
+    pub fn new(state: &AppState, user_id: i64) -> FailureCount {
+        FailureCount {
+            account: account_key(user_id),
+            now: state.now(),
+            limit: limit(state.settings.account_failure_limit),
+            lock: lock_secs(state),
+        }
+    }
+
+    /// True when this failure locked the account.
+    pub fn apply(&self, conn: &mut DbConn) -> diesel::QueryResult<bool> {
+        throttles::lock_if_reached(conn, &self.account, self.now, self.limit, self.lock)
+    }
+}
+
+/// A second factor that checked out, to be recorded in a transaction: the account's failure
+/// count starts over and the IP's charge is given back.
+pub struct SuccessReset {
+    account: String,
+    ip: String,
+}
+
+impl SuccessReset {
+    pub fn new(user_id: i64, ip: &str) -> SuccessReset {
+        SuccessReset {
+            account: account_key(user_id),
+            ip: ip_key(ip),
+        }
+    }
+
+    pub fn apply(&self, conn: &mut DbConn) -> diesel::QueryResult<()> {
+        throttles::reset(conn, &self.account)?;
+        throttles::refund(conn, &self.ip)
+    }
+}
+
+/// `FailureCount` in a transaction of its own; true when this failure locked the account.
+pub async fn second_factor_failed(state: &AppState, user_id: i64) -> ApiResult<bool> {
+    let failure = FailureCount::new(state, user_id);
+    state.db.write(move |conn| Ok(failure.apply(conn)?)).await
+}
+
+/// `SuccessReset` in a transaction of its own.
 pub async fn second_factor_succeeded(state: &AppState, user_id: i64, ip: &str) -> ApiResult<()> {
-    let account = account_key(user_id);
-    let ip = ip_key(ip);
-    state
-        .db
-        .write(move |conn| {
-            throttles::reset(conn, &account)?;
-            throttles::refund(conn, &ip)?;
-            Ok(())
-        })
-        .await
+    let reset = SuccessReset::new(user_id, ip);
+    state.db.write(move |conn| Ok(reset.apply(conn)?)).await
 }
