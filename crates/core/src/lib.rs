@@ -18,6 +18,7 @@ mod secret;
 mod time;
 mod totp;
 
+pub use argon::Argon2Memory;
 pub use code::TotpCode;
 pub use error::{CodeFormatError, PasswordError, QrError, SealError, SecretError};
 pub use password::{hash_password, password_policy, verify_dummy, verify_password};

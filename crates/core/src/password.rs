@@ -3,7 +3,7 @@
 
 use rand_core::{CryptoRng, RngCore};
 
-use crate::argon;
+use crate::argon::{self, Argon2Memory};
 use crate::error::PasswordError;
 
 const MIN_CHARS: usize = 8;
@@ -36,14 +36,16 @@ pub fn hash_password<R: CryptoRng + RngCore>(
     argon::hash(password.as_bytes(), rng).ok_or(PasswordError::Hash)
 }
 
-/// One Argon2 verification against a stored PHC string; false for a malformed hash.
-pub fn verify_password(password: &str, phc: &str) -> bool {
-    argon::verify(password.as_bytes(), phc)
+/// One Argon2 verification against a stored PHC string, in the caller's working memory; false
+/// for a malformed hash.
+pub fn verify_password(password: &str, phc: &str, memory: &mut Argon2Memory) -> bool {
+    argon::verify(password.as_bytes(), phc, memory)
 }
 
-/// Spends the time of a real [`verify_password`] and discards the answer.
-pub fn verify_dummy(password: &str) {
-    let _ = std::hint::black_box(argon::verify(password.as_bytes(), DUMMY_PHC));
+/// Spends the time of a real [`verify_password`] (same memory, same work) and discards the
+/// answer.
+pub fn verify_dummy(password: &str, memory: &mut Argon2Memory) {
+    let _ = std::hint::black_box(argon::verify(password.as_bytes(), DUMMY_PHC, memory));
 }
 
 #[cfg(test)]
@@ -55,6 +57,6 @@ mod tests {
         // Same cost as a real verify only if the parameters are the production ones.
         assert!(DUMMY_PHC.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(argon2::password_hash::phc::PasswordHash::new(DUMMY_PHC).is_ok());
-        assert!(!verify_password("", DUMMY_PHC));
+        assert!(!verify_password("", DUMMY_PHC, &mut Argon2Memory::new()));
     }
 }

@@ -7,7 +7,7 @@ use rand_core::{CryptoRng, RngCore};
 use sha2::Sha256;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::argon;
+use crate::argon::{self, Argon2Memory};
 use crate::error::CodeFormatError;
 
 /// Codes in one set (project choice, checklist item 30).
@@ -143,8 +143,9 @@ impl RecoveryCodeHasher {
         }
     }
 
-    /// Exactly one Argon2 verification of `code` against a stored PHC string.
-    pub fn verify(&self, code: &RecoveryCode, phc: &str) -> bool {
-        argon::verify(code.normalised.as_bytes(), phc)
+    /// Exactly one Argon2 verification of `code` against a stored PHC string, in the caller's
+    /// working memory.
+    pub fn verify(&self, code: &RecoveryCode, phc: &str, memory: &mut Argon2Memory) -> bool {
+        argon::verify(code.normalised.as_bytes(), phc, memory)
     }
 }

@@ -4,7 +4,9 @@ mod common;
 
 use std::time::Instant;
 
-use twofa_core::{hash_password, password_policy, verify_dummy, verify_password, PasswordError};
+use twofa_core::{
+    hash_password, password_policy, verify_dummy, verify_password, Argon2Memory, PasswordError,
+};
 
 #[test]
 fn policy_counts_characters_not_bytes() {
@@ -27,9 +29,10 @@ fn hash_is_argon2id_phc_and_verifies() {
     let mut rng = common::rng(11);
     let phc = hash_password("correct horse battery", &mut rng).unwrap();
     assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
-    assert!(verify_password("correct horse battery", &phc));
-    assert!(!verify_password("correct horse batterY", &phc));
-    assert!(!verify_password("correct horse battery", "garbage"));
+    let memory = &mut Argon2Memory::new();
+    assert!(verify_password("correct horse battery", &phc, memory));
+    assert!(!verify_password("correct horse batterY", &phc, memory));
+    assert!(!verify_password("correct horse battery", "garbage", memory));
     let again = hash_password("correct horse battery", &mut rng).unwrap();
     assert_ne!(phc, again, "salts must differ");
 }
@@ -57,12 +60,14 @@ fn dummy_verify_costs_about_a_real_verify() {
     };
     // Alternating pairs, judged by the median pair ratio: load on a shared machine moves both
     // sides of a pair alike, where separate medians taken one after the other drift apart.
+    // One memory for both, as on a hashing thread of the server.
+    let memory = std::cell::RefCell::new(Argon2Memory::new());
     let mut ratios: Vec<f64> = (0..9)
         .map(|_| {
             let real = time(&|| {
-                verify_password("wrong password", &phc);
+                verify_password("wrong password", &phc, &mut memory.borrow_mut());
             });
-            let dummy = time(&|| verify_dummy("wrong password"));
+            let dummy = time(&|| verify_dummy("wrong password", &mut memory.borrow_mut()));
             dummy / real
         })
         .collect();

@@ -64,7 +64,7 @@ pub fn check_policy(password: &str) -> ApiResult<()> {
 pub async fn hash_password(state: &AppState, password: String) -> ApiResult<String> {
     state
         .hashing
-        .run(move || twofa_core::hash_password(&password, &mut crypto::rng()))
+        .run(move |_| twofa_core::hash_password(&password, &mut crypto::rng()))
         .await?
         .map_err(|e| ApiError::internal(anyhow::anyhow!("password hashing failed: {e}")))
 }
@@ -247,14 +247,14 @@ async fn verify_or_dummy(
             let phc = user.password_hash.clone();
             let ok = state
                 .hashing
-                .run(move || twofa_core::verify_password(&password, &phc))
+                .run(move |memory| twofa_core::verify_password(&password, &phc, memory))
                 .await?;
             Ok(ok.then_some(user))
         }
         None => {
             state
                 .hashing
-                .run(move || twofa_core::verify_dummy(&password))
+                .run(move |memory| twofa_core::verify_dummy(&password, memory))
                 .await?;
             Ok(None)
         }

@@ -78,7 +78,7 @@ async fn new_recovery_codes(state: &AppState) -> ApiResult<(Vec<String>, Vec<(St
     let keys = state.keys.clone();
     state
         .hashing
-        .run(move || {
+        .run(move |_| {
             let mut rng = crypto::rng();
             let codes: Vec<RecoveryCode> = twofa_core::generate_recovery_codes(&mut rng);
             let shown = codes.iter().map(RecoveryCode::display).collect();

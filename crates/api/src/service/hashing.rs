@@ -1,8 +1,8 @@
 //! Argon2 runs on a few dedicated threads (one per core), never on the async workers or the
 //! shared blocking pool. Excess requests wait up to `MAX_WAIT`, then get 503 `overloaded`, so a
-//! login flood cannot exhaust memory. Dedicated threads also matter for memory: glibc keeps a
-//! freed 19 MiB argon2 block in the arena of the thread that used it, so spreading hashes over
-//! many threads grows the resident set by 19 MiB per thread.
+//! login flood cannot exhaust memory. Each thread owns one Argon2 working memory (19 MiB) that
+//! every verification on it reuses, so the resident set is bounded by threads × 19 MiB: an
+//! allocation per hash left freed blocks resident in the allocator (docs/benchmarks.md (3b)).
 //!
 //! The hashing threads run at a lower scheduling priority (nice + 10) than the rest of the
 //! server: under a login flood the hashes keep every core busy, and at equal priority each
@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{oneshot, Semaphore};
+use twofa_core::Argon2Memory;
 
 use crate::error::{ApiError, ApiResult};
 
@@ -25,7 +26,8 @@ const RETRY_AFTER_SECS: u64 = 2;
 /// kernel gives a runnable request worker about 9 times the CPU share of a hashing thread.
 const NICE_STEPS: i32 = 10;
 
-type Job = Box<dyn FnOnce() + Send>;
+/// Runs on a hashing thread with that thread's Argon2 working memory.
+type Job = Box<dyn FnOnce(&mut Argon2Memory) + Send>;
 type Idle = Arc<Mutex<Vec<mpsc::Sender<Job>>>>;
 
 pub struct HashGate {
@@ -46,9 +48,12 @@ impl HashGate {
                 .name(format!("twofa-hash-{n}"))
                 .spawn(move || {
                     lower_priority();
+                    // Allocated by the first hash and reused by every later one: nothing for the
+                    // allocator to keep resident between hashes (docs/benchmarks.md (3b)).
+                    let mut memory = Argon2Memory::new();
                     // Ends when the gate (every sender) is dropped.
                     while let Ok(job) = queue.recv() {
-                        job();
+                        job(&mut memory);
                     }
                 });
             match spawned {
@@ -70,7 +75,7 @@ impl HashGate {
     pub async fn run<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce() -> T + Send + 'static,
+        F: FnOnce(&mut Argon2Memory) -> T + Send + 'static,
     {
         let permit = tokio::time::timeout(MAX_WAIT, self.permits.clone().acquire_owned())
             .await
@@ -85,8 +90,8 @@ impl HashGate {
         let (done, result) = oneshot::channel();
         let idle = Arc::clone(&self.idle);
         let me = worker.clone();
-        let job: Job = Box::new(move || {
-            let outcome = catch_unwind(AssertUnwindSafe(work));
+        let job: Job = Box::new(move |memory| {
+            let outcome = catch_unwind(AssertUnwindSafe(|| work(memory)));
             lock(&idle).push(me);
             drop(permit);
             if let Ok(value) = outcome {
@@ -150,7 +155,7 @@ mod tests {
         let gate = HashGate::new(1);
         let _held = gate.permits.clone().acquire_owned().await.unwrap();
         let started = std::time::Instant::now();
-        let result = gate.run(|| 1).await;
+        let result = gate.run(|_| 1).await;
         assert!(matches!(
             result,
             Err(ApiError::Overloaded { retry_after: 2 })
@@ -162,7 +167,7 @@ mod tests {
     async fn work_runs_on_a_hashing_thread() {
         let gate = HashGate::new(1);
         let name = gate
-            .run(|| std::thread::current().name().map(str::to_owned))
+            .run(|_| std::thread::current().name().map(str::to_owned))
             .await
             .unwrap();
         assert!(name.is_some_and(|n| n.starts_with("twofa-hash-")));
@@ -172,10 +177,11 @@ mod tests {
     #[actix_web::test]
     async fn hashing_threads_run_at_a_lower_priority() {
         let nice = || rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap();
+        let nice_there = move |_: &mut Argon2Memory| nice();
         let mine = nice();
         let gate = HashGate::new(2);
         for _ in 0..2 {
-            let theirs = gate.run(nice).await.unwrap();
+            let theirs = gate.run(nice_there).await.unwrap();
             assert_eq!(theirs, (mine + NICE_STEPS).min(19));
         }
         // Only the hashing threads: the caller's priority is untouched.
@@ -185,7 +191,7 @@ mod tests {
     #[actix_web::test]
     async fn sequential_work_stays_on_the_most_recently_idle_thread() {
         let gate = HashGate::new(2);
-        let name = || std::thread::current().name().map(str::to_owned);
+        let name = |_: &mut Argon2Memory| std::thread::current().name().map(str::to_owned);
         let first = gate.run(name).await.unwrap();
         for _ in 0..5 {
             assert_eq!(gate.run(name).await.unwrap(), first);
@@ -195,8 +201,8 @@ mod tests {
     #[actix_web::test]
     async fn a_panicking_job_is_an_internal_error_and_the_gate_still_works() {
         let gate = HashGate::new(1);
-        let failed = gate.run(|| -> u8 { panic!("boom") }).await;
+        let failed = gate.run(|_| -> u8 { panic!("boom") }).await;
         assert!(matches!(failed, Err(ApiError::Internal(_))));
-        assert_eq!(gate.run(|| 7).await.unwrap(), 7);
+        assert_eq!(gate.run(|_| 7).await.unwrap(), 7);
     }
 }

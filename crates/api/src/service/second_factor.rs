@@ -117,7 +117,7 @@ async fn check(
             let keys = state.keys.clone();
             let verified = state
                 .hashing
-                .run(move || keys.recovery.verify(&code, &phc))
+                .run(move |memory| keys.recovery.verify(&code, &phc, memory))
                 .await?;
             if verified {
                 Ok(Proof::RecoveryCode { id })
