@@ -11,6 +11,7 @@ mod db;
 mod flows;
 mod load;
 mod micro;
+mod profile;
 mod report;
 mod run;
 mod sections;
@@ -43,6 +44,20 @@ enum Cmd {
         #[arg(long, default_value_t = 64)]
         conns: usize,
     },
+    /// The (4) SQLite challenge workload alone, optionally under `perf record` (profiling).
+    #[command(hide = true)]
+    ProfileChallenge {
+        #[command(flatten)]
+        opts: run::Options,
+        #[arg(long, default_value_t = 10)]
+        secs: u64,
+        /// Write a perf profile of the server here.
+        #[arg(long)]
+        perf: Option<std::path::PathBuf>,
+        /// Extra server environment, NAME=VALUE (repeatable).
+        #[arg(long = "env", value_parser = parse_env)]
+        env: Vec<(String, String)>,
+    },
     /// A baseline server (part of this harness only, never of the product).
     #[command(hide = true)]
     Baseline {
@@ -50,6 +65,12 @@ enum Cmd {
         #[arg(long)]
         db: Option<String>,
     },
+}
+
+fn parse_env(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("expected NAME=VALUE, got {s}"))
 }
 
 fn machine() -> String {
@@ -133,6 +154,18 @@ fn main() -> anyhow::Result<()> {
             let work = std::sync::Arc::new(flows::format_error_workload());
             let out = rt.block_on(load::run(addr, work, spec));
             println!("{}", out.summary());
+            true
+        }
+        Cmd::ProfileChallenge {
+            opts,
+            secs,
+            perf,
+            env,
+        } => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(profile::challenge(&opts, secs.min(120), perf, &env))?;
             true
         }
         Cmd::Full(opts) => bench(run::Plan::full(), opts)?,

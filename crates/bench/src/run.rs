@@ -260,7 +260,7 @@ impl Ctx {
         Server::spawn(&name, cmd, &self.tmp.path().join(format!("{name}.log")))
     }
 
-    fn sqlite_path(&self, server: &str) -> String {
+    pub fn sqlite_path(&self, server: &str) -> String {
         self.tmp
             .path()
             .join(server)

@@ -41,7 +41,7 @@ pub fn find(conn: &mut DbConn, id_hash: &str) -> QueryResult<Option<ChallengeRow
     ch::table
         .filter(ch::id_hash.eq(id_hash))
         .select(ChallengeRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

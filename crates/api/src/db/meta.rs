@@ -11,7 +11,7 @@ pub fn get(conn: &mut DbConn, key: &str) -> QueryResult<Option<Vec<u8>>> {
     meta::table
         .find(key)
         .select(meta::value)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

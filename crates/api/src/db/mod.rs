@@ -1,6 +1,12 @@
 //! Storage: one diesel code path over PostgreSQL and SQLite (`MultiConnection`), r2d2 pools, and
 //! every call on a blocking thread. SQLite gets one writer connection so writes queue in the pool
 //! instead of spinning in SQLite's busy handler (performance.md G10).
+//!
+//! Single-row lookups are `get_result` on a unique key, never `first()`: `first()` binds
+//! `LIMIT ?`, SQLite marks a bound LIMIT for re-preparation whenever its value changes, and
+//! diesel clears the bindings after every use, so each such cached statement was parsed and
+//! planned again on every call (a quarter of the server's CPU on a wrong-code challenge,
+//! docs/benchmarks.md (4)). `tests/queries.rs` keeps `first()` out of this module.
 
 pub mod audit;
 pub mod challenges;
@@ -109,6 +115,11 @@ impl Db {
             r2d2::Pool::builder()
                 .max_size(size)
                 .connection_timeout(Duration::from_secs(10))
+                // A SQLite connection is a local file handle that cannot go stale, so the
+                // `SELECT 1` r2d2 runs on every checkout is pure cost (it was re-parsed on every
+                // storage hop: docs/benchmarks.md (4)). A PostgreSQL connection can die with its
+                // server, and there the check is what keeps a dead one out of use.
+                .test_on_check_out(backend == Backend::Postgres)
                 .build(manager())
         };
         let (read, write) = match backend {

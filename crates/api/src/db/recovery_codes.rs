@@ -42,7 +42,7 @@ pub fn find_unused(
                 .and(rc::used_at.is_null()),
         )
         .select((rc::id, rc::phc))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

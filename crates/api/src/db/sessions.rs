@@ -70,7 +70,7 @@ pub fn find_live(
                 .and(s::last_seen_at.gt(now - IDLE_SECS)),
         )
         .select(SessionRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -26,7 +26,7 @@ fn find(conn: &mut DbConn, key: &str) -> QueryResult<Option<ThrottleRow>> {
     t::table
         .find(key)
         .select(ThrottleRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -30,7 +30,7 @@ pub fn find(conn: &mut DbConn, user_id: i64) -> QueryResult<Option<TotpRow>> {
     totp::table
         .find(user_id)
         .select(TotpRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -43,14 +43,14 @@ pub fn insert(
     users::table
         .filter(users::username_key.eq(username_key))
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<UserRow>> {
     users::table
         .find(id)
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -58,7 +58,7 @@ pub fn find_by_key(conn: &mut DbConn, username_key: &str) -> QueryResult<Option<
     users::table
         .filter(users::username_key.eq(username_key))
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -89,5 +89,5 @@ pub fn session_epoch(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
     users::table
         .find(id)
         .select(users::session_epoch)
-        .first(conn)
+        .get_result(conn)
 }
