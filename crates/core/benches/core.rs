@@ -123,7 +123,11 @@ impl RecoveryFixture {
         let mut rng = ChaCha20Rng::from_seed([5; 32]);
         let hasher = RecoveryCodeHasher::new([7; 32]);
         let codes = generate_recovery_codes(&mut rng);
-        let stored = codes.iter().map(|c| hasher.hash(c, &mut rng)).collect();
+        let mut memory = twofa_core::Argon2Memory::new();
+        let stored = codes
+            .iter()
+            .map(|c| hasher.hash(c, &mut rng, &mut memory))
+            .collect();
         // The user types the 7th code in lower case with spaces.
         let typed = codes[6].display().to_lowercase().replace('-', " ");
         RecoveryFixture {
@@ -131,7 +135,7 @@ impl RecoveryFixture {
             stored,
             attempt: RecoveryCode::parse(&typed).unwrap(),
             attempt_normalised: codes[6].display().replace('-', ""),
-            memory: std::cell::RefCell::new(twofa_core::Argon2Memory::new()),
+            memory: std::cell::RefCell::new(memory),
         }
     }
 

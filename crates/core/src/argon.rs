@@ -1,8 +1,7 @@
 //! The one Argon2id configuration of the project (OWASP minimum: m=19456 KiB, t=2, p=1),
 //! shared by password and recovery-code hashing.
 
-use argon2::password_hash::phc::{Output, PasswordHash};
-use argon2::password_hash::PasswordHasher;
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand_core::{CryptoRng, RngCore};
 
@@ -13,14 +12,33 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::default())
 }
 
-/// PHC string of `input` with a fresh salt from `rng`.
-pub(crate) fn hash<R: CryptoRng + RngCore>(input: &[u8], rng: &mut R) -> Option<String> {
+/// PHC string of `input` with a fresh salt from `rng`, computed in `memory`. The same steps as
+/// the argon2 crate's `hash_password_with_salt` (a test holds them equal), except that the
+/// working memory is the caller's, so hashing allocates no 19 MiB block either.
+pub(crate) fn hash<R: CryptoRng + RngCore>(
+    input: &[u8],
+    rng: &mut R,
+    memory: &mut Argon2Memory,
+) -> Option<String> {
     let mut salt = [0u8; SALT_LEN];
     rng.fill_bytes(&mut salt);
+    hash_with_salt(input, &salt, memory)
+}
+
+fn hash_with_salt(input: &[u8], salt: &[u8], memory: &mut Argon2Memory) -> Option<String> {
+    let params = Params::default();
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
     hasher()
-        .hash_password_with_salt(input, &salt)
-        .ok()
-        .map(|phc| phc.to_string())
+        .hash_password_into_with_memory(input, salt, &mut out, memory.blocks(&params))
+        .ok()?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).ok()?,
+        salt: Some(Salt::new(salt).ok()?),
+        hash: Some(Output::new(&out).ok()?),
+    };
+    Some(phc.to_string())
 }
 
 /// Working memory for Argon2 verifications (19 MiB at the project's parameters), kept by its
@@ -31,9 +49,18 @@ pub(crate) fn hash<R: CryptoRng + RngCore>(input: &[u8], rng: &mut R) -> Option<
 pub struct Argon2Memory(Vec<Block>);
 
 impl Argon2Memory {
-    /// Empty; sized by the first verification.
+    /// Empty; sized by the first hash or verification.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The first `params.block_count()` blocks, grown to that size if needed.
+    fn blocks(&mut self, params: &Params) -> &mut [Block] {
+        let count = params.block_count();
+        if self.0.len() < count {
+            self.0.resize(count, Block::default());
+        }
+        &mut self.0[..count]
     }
 }
 
@@ -57,17 +84,13 @@ pub(crate) fn verify(input: &[u8], phc: &str, memory: &mut Argon2Memory) -> bool
     let Ok(params) = Params::try_from(&parsed) else {
         return false;
     };
-    let blocks = params.block_count();
-    if memory.0.len() < blocks {
-        memory.0.resize(blocks, Block::default());
-    }
-    let hasher = Argon2::new(algorithm, version.unwrap_or_default(), params);
+    let hasher = Argon2::new(algorithm, version.unwrap_or_default(), params.clone());
     let mut buffer = [0u8; Output::MAX_LENGTH];
     let Some(out) = buffer.get_mut(..expected.len()) else {
         return false;
     };
     if hasher
-        .hash_password_into_with_memory(input, salt, out, &mut memory.0[..blocks])
+        .hash_password_into_with_memory(input, salt, out, memory.blocks(&params))
         .is_err()
     {
         return false;
@@ -78,6 +101,7 @@ pub(crate) fn verify(input: &[u8], phc: &str, memory: &mut Argon2Memory) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::PasswordHasher;
 
     fn phc_of(input: &[u8], params: Params, version: Version) -> String {
         Argon2::new(Algorithm::Argon2id, version, params)
@@ -106,6 +130,23 @@ mod tests {
             }
         }
         // Sized once by the largest hash, then reused (a smaller hash uses a prefix).
+        assert_eq!(memory.0.len(), Params::default().block_count());
+    }
+
+    #[test]
+    fn hashing_in_reused_memory_gives_the_argon2_crates_own_phc_string() {
+        let mut memory = Argon2Memory::new();
+        for (input, salt) in [
+            (&b"correct horse"[..], b"sixteen byte slt"),
+            (b"", b"another salt 16b"),
+        ] {
+            let theirs = hasher()
+                .hash_password_with_salt(input, salt)
+                .unwrap()
+                .to_string();
+            assert_eq!(hash_with_salt(input, salt, &mut memory).unwrap(), theirs);
+            assert!(verify(input, &theirs, &mut memory));
+        }
         assert_eq!(memory.0.len(), Params::default().block_count());
     }
 

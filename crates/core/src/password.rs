@@ -27,13 +27,14 @@ pub fn password_policy(password: &str) -> Result<(), PasswordError> {
 }
 
 /// Argon2id PHC string (m=19456, t=2, p=1, 128-bit salt from `rng`) of a password that
-/// passes [`password_policy`].
+/// passes [`password_policy`], computed in the caller's working memory.
 pub fn hash_password<R: CryptoRng + RngCore>(
     password: &str,
     rng: &mut R,
+    memory: &mut Argon2Memory,
 ) -> Result<String, PasswordError> {
     password_policy(password)?;
-    argon::hash(password.as_bytes(), rng).ok_or(PasswordError::Hash)
+    argon::hash(password.as_bytes(), rng, memory).ok_or(PasswordError::Hash)
 }
 
 /// One Argon2 verification against a stored PHC string, in the caller's working memory; false

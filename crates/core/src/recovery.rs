@@ -129,13 +129,15 @@ impl RecoveryCodeHasher {
         hex::encode(mac.finalize().into_bytes())
     }
 
-    /// The storage form of `code`: lookup tag and Argon2id hash with a salt from `rng`.
+    /// The storage form of `code`: lookup tag and Argon2id hash with a salt from `rng`,
+    /// computed in the caller's working memory.
     pub fn hash<R: CryptoRng + RngCore>(
         &self,
         code: &RecoveryCode,
         rng: &mut R,
+        memory: &mut Argon2Memory,
     ) -> StoredRecoveryCode {
-        let phc = argon::hash(code.normalised.as_bytes(), rng)
+        let phc = argon::hash(code.normalised.as_bytes(), rng, memory)
             .expect("Argon2 with the fixed default parameters and a 16-byte salt cannot fail");
         StoredRecoveryCode {
             lookup_tag: self.lookup_tag(code),

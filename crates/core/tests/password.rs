@@ -27,32 +27,38 @@ fn policy_counts_characters_not_bytes() {
 #[test]
 fn hash_is_argon2id_phc_and_verifies() {
     let mut rng = common::rng(11);
-    let phc = hash_password("correct horse battery", &mut rng).unwrap();
-    assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
     let memory = &mut Argon2Memory::new();
+    let phc = hash_password("correct horse battery", &mut rng, memory).unwrap();
+    assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
     assert!(verify_password("correct horse battery", &phc, memory));
     assert!(!verify_password("correct horse batterY", &phc, memory));
     assert!(!verify_password("correct horse battery", "garbage", memory));
-    let again = hash_password("correct horse battery", &mut rng).unwrap();
+    let again = hash_password("correct horse battery", &mut rng, memory).unwrap();
     assert_ne!(phc, again, "salts must differ");
 }
 
 #[test]
 fn hashing_enforces_the_policy() {
     let mut rng = common::rng(12);
+    let memory = &mut Argon2Memory::new();
     assert_eq!(
-        hash_password("short", &mut rng),
+        hash_password("short", &mut rng, memory),
         Err(PasswordError::TooShort)
     );
     assert_eq!(
-        hash_password(&"x".repeat(300), &mut rng),
+        hash_password(&"x".repeat(300), &mut rng, memory),
         Err(PasswordError::TooLong)
     );
 }
 
 #[test]
 fn dummy_verify_costs_about_a_real_verify() {
-    let phc = hash_password("correct horse battery", &mut common::rng(13)).unwrap();
+    let phc = hash_password(
+        "correct horse battery",
+        &mut common::rng(13),
+        &mut Argon2Memory::new(),
+    )
+    .unwrap();
     let time = |f: &dyn Fn()| {
         let start = Instant::now();
         f();

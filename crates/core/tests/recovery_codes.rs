@@ -3,7 +3,7 @@
 mod common;
 
 use twofa_core::{
-    generate_recovery_codes, CodeFormatError, RecoveryCode, RecoveryCodeHasher,
+    generate_recovery_codes, Argon2Memory, CodeFormatError, RecoveryCode, RecoveryCodeHasher,
     RECOVERY_CODES_PER_SET,
 };
 
@@ -88,8 +88,8 @@ fn stored_form_is_argon2id_at_owasp_parameters_with_distinct_salts() {
     let hasher = RecoveryCodeHasher::new([9; 32]);
     let mut rng = common::rng(5);
     let code = RecoveryCode::generate(&mut rng);
-    let a = hasher.hash(&code, &mut rng);
-    let b = hasher.hash(&code, &mut rng);
+    let a = hasher.hash(&code, &mut rng, &mut Argon2Memory::new());
+    let b = hasher.hash(&code, &mut rng, &mut Argon2Memory::new());
     for stored in [&a, &b] {
         assert!(
             stored.phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
@@ -111,9 +111,9 @@ fn verify_accepts_the_code_in_any_typed_form_and_nothing_else() {
     let hasher = RecoveryCodeHasher::new([9; 32]);
     let mut rng = common::rng(6);
     let code = RecoveryCode::generate(&mut rng);
-    let stored = hasher.hash(&code, &mut rng);
+    let stored = hasher.hash(&code, &mut rng, &mut Argon2Memory::new());
     let typed = RecoveryCode::parse(&code.display().to_lowercase().replace('-', " ")).unwrap();
-    let memory = &mut twofa_core::Argon2Memory::new();
+    let memory = &mut Argon2Memory::new();
     assert!(hasher.verify(&typed, &stored.phc, memory));
     assert_eq!(hasher.lookup_tag(&typed), stored.lookup_tag);
     let other = RecoveryCode::generate(&mut rng);

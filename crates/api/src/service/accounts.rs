@@ -64,7 +64,7 @@ pub fn check_policy(password: &str) -> ApiResult<()> {
 pub async fn hash_password(state: &AppState, password: String) -> ApiResult<String> {
     state
         .hashing
-        .run(move |_| twofa_core::hash_password(&password, &mut crypto::rng()))
+        .run(move |memory| twofa_core::hash_password(&password, &mut crypto::rng(), memory))
         .await?
         .map_err(|e| ApiError::internal(anyhow::anyhow!("password hashing failed: {e}")))
 }

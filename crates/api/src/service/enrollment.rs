@@ -78,14 +78,14 @@ async fn new_recovery_codes(state: &AppState) -> ApiResult<(Vec<String>, Vec<(St
     let keys = state.keys.clone();
     state
         .hashing
-        .run(move |_| {
+        .run(move |memory| {
             let mut rng = crypto::rng();
             let codes: Vec<RecoveryCode> = twofa_core::generate_recovery_codes(&mut rng);
             let shown = codes.iter().map(RecoveryCode::display).collect();
             let stored = codes
                 .iter()
                 .map(|code| {
-                    let stored = keys.recovery.hash(code, &mut rng);
+                    let stored = keys.recovery.hash(code, &mut rng, memory);
                     (stored.lookup_tag, stored.phc)
                 })
                 .collect();
