@@ -11,6 +11,7 @@ use diesel::QueryResult;
 
 use crate::db::{recovery_codes, totp, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::keys::Keys;
 use crate::service::{audit, throttle};
 use crate::state::AppState;
 
@@ -61,7 +62,11 @@ pub fn unix(now: i64) -> UnixTime {
 
 /// Opens the user's sealed secret; a failure means the key does not fit the row.
 pub fn open_secret(state: &AppState, user_id: i64, sealed: &[u8]) -> ApiResult<twofa_core::Secret> {
-    state.keys.secret_box.open(user_id, sealed).map_err(|e| {
+    open_secret_with(&state.keys, user_id, sealed)
+}
+
+fn open_secret_with(keys: &Keys, user_id: i64, sealed: &[u8]) -> ApiResult<twofa_core::Secret> {
+    keys.secret_box.open(user_id, sealed).map_err(|e| {
         ApiError::internal(anyhow::anyhow!(
             "cannot open the TOTP secret of user {user_id}: {e}"
         ))
@@ -90,44 +95,45 @@ fn read_stored(conn: &mut DbConn, user_id: i64, tag: Option<&str>) -> QueryResul
     })
 }
 
-async fn check(
-    state: &AppState,
+/// A TOTP code against the stored row: microseconds of work, so it runs inside the charge
+/// transaction.
+fn check_totp(
+    keys: &Keys,
     user_id: i64,
-    factor: Factor,
-    stored: Stored,
+    code: &TotpCode,
+    row: Option<totp::TotpRow>,
     now: i64,
 ) -> ApiResult<Proof> {
-    match (factor, stored) {
-        (Factor::Totp(code), Stored::Totp(row)) => {
-            let row = row
-                .filter(|t| t.is_active())
-                .ok_or(ApiError::TotpNotEnabled)?;
-            let secret = open_secret(state, user_id, &row.secret_ct)?;
-            let last_used = row
-                .last_used_step
-                .and_then(|s| u64::try_from(s).ok())
-                .map(TimeStep);
-            let matched = twofa_core::verify(&secret, &code, unix(now), last_used, WINDOW)
-                .map_err(totp_error)?;
-            Ok(Proof::TotpStep(step_i64(matched.step)))
-        }
-        (Factor::Recovery(code), Stored::Recovery(found)) => {
-            // Unknown and already-used codes answer alike; at most one argon2 run per attempt.
-            let (id, phc) = found.ok_or(ApiError::InvalidCode)?;
-            let keys = state.keys.clone();
-            let verified = state
-                .hashing
-                .run(move |memory| keys.recovery.verify(&code, &phc, memory))
-                .await?;
-            if verified {
-                Ok(Proof::RecoveryCode { id })
-            } else {
-                Err(ApiError::InvalidCode)
-            }
-        }
-        _ => Err(ApiError::internal(anyhow::anyhow!(
-            "stored factor read for another kind of factor"
-        ))),
+    let row = row
+        .filter(|t| t.is_active())
+        .ok_or(ApiError::TotpNotEnabled)?;
+    let secret = open_secret_with(keys, user_id, &row.secret_ct)?;
+    let last_used = row
+        .last_used_step
+        .and_then(|s| u64::try_from(s).ok())
+        .map(TimeStep);
+    let matched =
+        twofa_core::verify(&secret, code, unix(now), last_used, WINDOW).map_err(totp_error)?;
+    Ok(Proof::TotpStep(step_i64(matched.step)))
+}
+
+/// A recovery code: one argon2 run on the hashing threads, outside any transaction.
+async fn check_recovery(
+    state: &AppState,
+    code: RecoveryCode,
+    found: Option<(i64, String)>,
+) -> ApiResult<Proof> {
+    // Unknown and already-used codes answer alike; at most one argon2 run per attempt.
+    let (id, phc) = found.ok_or(ApiError::InvalidCode)?;
+    let keys = state.keys.clone();
+    let verified = state
+        .hashing
+        .run(move |memory| keys.recovery.verify(&code, &phc, memory))
+        .await?;
+    if verified {
+        Ok(Proof::RecoveryCode { id })
+    } else {
+        Err(ApiError::InvalidCode)
     }
 }
 
@@ -193,12 +199,32 @@ where
         Factor::Totp(_) => None,
         Factor::Recovery(code) => Some(state.keys.recovery.lookup_tag(code)),
     };
-    let charged = throttle::charge_second_factor(state, user_id, client.ip_key(), move |conn| {
-        let guarded = guard(conn)?;
-        Ok((guarded, read_stored(conn, user_id, tag.as_deref())?))
-    })
-    .await;
-    let (guarded, stored) = match charged {
+    let now = state.now();
+    let keys = state.keys.clone();
+    let totp_code = match &factor {
+        Factor::Totp(code) => Some(code.clone()),
+        Factor::Recovery(_) => None,
+    };
+    let failure = Failure::new(state, client, user_id, event);
+    // A TOTP code is checked, and a wrong one counted and audited, in the charge transaction:
+    // the path an attacker floods costs one storage hop (docs/benchmarks.md (4)).
+    let then = move |conn: &mut DbConn, guarded: P| -> QueryResult<(P, Charged)> {
+        let stored = read_stored(conn, user_id, tag.as_deref())?;
+        let charged = match (&totp_code, stored) {
+            (Some(code), Stored::Totp(row)) => match check_totp(&keys, user_id, code, row, now) {
+                Ok(proof) => Charged::Checked(proof),
+                Err(err) => {
+                    let events = failure.store(conn, &err)?;
+                    Charged::Failed { err, events }
+                }
+            },
+            (_, stored) => Charged::Pending(stored),
+        };
+        Ok((guarded, charged))
+    };
+    let charged =
+        throttle::charge_second_factor_then(state, user_id, client.ip_key(), guard, then).await;
+    let (guarded, charged) = match charged {
         Ok(value) => value,
         Err(err @ (ApiError::AccountLocked { .. } | ApiError::TooManyAttempts { .. })) => {
             let what = if matches!(err, ApiError::AccountLocked { .. }) {
@@ -219,14 +245,42 @@ where
         }
         Err(err) => return Err(err),
     };
-    let now = state.now();
-    match check(state, user_id, factor, stored, now).await {
-        Ok(proof) => Ok((guarded, Checked { proof, now })),
-        Err(err) => {
-            failed(state, client, user_id, event, &err).await?;
+    let checked = match (factor, charged) {
+        (_, Charged::Checked(proof)) => Ok(proof),
+        (_, Charged::Failed { err, events }) => {
+            for e in &events {
+                e.announce();
+            }
             Err(err)
         }
-    }
+        (Factor::Recovery(code), Charged::Pending(Stored::Recovery(found))) => {
+            match check_recovery(state, code, found).await {
+                Ok(proof) => Ok(proof),
+                Err(err) => {
+                    failed(state, client, user_id, event, &err).await?;
+                    Err(err)
+                }
+            }
+        }
+        _ => Err(ApiError::internal(anyhow::anyhow!(
+            "stored factor read for another kind of factor"
+        ))),
+    };
+    checked.map(|proof| (guarded, Checked { proof, now }))
+}
+
+/// What the charge transaction did about the factor.
+enum Charged {
+    /// A TOTP code that checked out; consumed later, with the session it buys.
+    Checked(Proof),
+    /// A TOTP code that failed; counted and audited in the charge transaction. The events are
+    /// announced once it committed.
+    Failed {
+        err: ApiError,
+        events: Vec<audit::Event>,
+    },
+    /// What a recovery code's check needs (argon2, outside any transaction).
+    Pending(Stored),
 }
 
 /// Consumes a checked factor and runs `finish` in one transaction, which also clears the
@@ -269,39 +323,83 @@ async fn failed(
     event: &'static str,
     err: &ApiError,
 ) -> ApiResult<()> {
-    let ev = |name, reason| {
-        audit::Event::new(state, client, Some(user_id), name, audit::FAILURE, reason)
+    let Some(kind) = CodeFailure::of(err) else {
+        return Ok(());
     };
-    let mut events = match err {
-        ApiError::TotpReplayed => vec![
-            ev("totp.replay_detected", None),
-            ev(event, Some("replayed")),
-        ],
-        ApiError::InvalidCode => vec![ev(event, Some("invalid_code"))],
-        _ => return Ok(()),
-    };
-    let locked_event = ev("2fa.locked", None);
-    let failure = throttle::FailureCount::new(state, user_id);
-    let stored = events.clone();
-    let lock_stored = locked_event.clone();
-    let locked = state
+    let failure = Failure::new(state, client, user_id, event);
+    let events = state
         .db
-        .write(move |conn| {
-            for e in &stored {
-                audit::store(conn, e)?;
-            }
-            let locked = failure.apply(conn)?;
-            if locked {
-                audit::store(conn, &lock_stored)?;
-            }
-            Ok(locked)
-        })
+        .write(move |conn| Ok(failure.store_kind(conn, kind)?))
         .await?;
-    if locked {
-        events.push(locked_event);
-    }
     for e in &events {
         e.announce();
     }
     Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum CodeFailure {
+    Invalid,
+    Replayed,
+}
+
+impl CodeFailure {
+    fn of(err: &ApiError) -> Option<CodeFailure> {
+        match err {
+            ApiError::InvalidCode => Some(CodeFailure::Invalid),
+            ApiError::TotpReplayed => Some(CodeFailure::Replayed),
+            _ => None,
+        }
+    }
+}
+
+/// The bookkeeping of a wrong or replayed code, prepared before the transaction it is stored in:
+/// its audit events and the account's failure count (with the lock event when it locks).
+#[derive(Clone)]
+struct Failure {
+    invalid: Vec<audit::Event>,
+    replayed: Vec<audit::Event>,
+    locked: audit::Event,
+    count: throttle::FailureCount,
+}
+
+impl Failure {
+    fn new(state: &AppState, client: &ClientInfo, user_id: i64, event: &'static str) -> Failure {
+        let ev = |name, reason| {
+            audit::Event::new(state, client, Some(user_id), name, audit::FAILURE, reason)
+        };
+        Failure {
+            invalid: vec![ev(event, Some("invalid_code"))],
+            replayed: vec![
+                ev("totp.replay_detected", None),
+                ev(event, Some("replayed")),
+            ],
+            locked: ev("2fa.locked", None),
+            count: throttle::FailureCount::new(state, user_id),
+        }
+    }
+
+    /// Stores what `err` calls for; returns the events to announce once committed (none for
+    /// an error that is not the code's fault).
+    fn store(&self, conn: &mut DbConn, err: &ApiError) -> QueryResult<Vec<audit::Event>> {
+        match CodeFailure::of(err) {
+            Some(kind) => self.store_kind(conn, kind),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn store_kind(&self, conn: &mut DbConn, kind: CodeFailure) -> QueryResult<Vec<audit::Event>> {
+        let mut events = match kind {
+            CodeFailure::Invalid => self.invalid.clone(),
+            CodeFailure::Replayed => self.replayed.clone(),
+        };
+        for e in &events {
+            audit::store(conn, e)?;
+        }
+        if self.count.apply(conn)? {
+            audit::store(conn, &self.locked)?;
+            events.push(self.locked.clone());
+        }
+        Ok(events)
+    }
 }

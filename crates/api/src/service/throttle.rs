@@ -105,9 +105,8 @@ pub async fn refund_login(state: &AppState, username_key: &str, ip: &str) -> Api
         .await
 }
 
-/// Runs `guard` (the caller's own checks and reads), then charges one second-factor attempt to
-/// the account, then to the IP, all in one transaction: a refusal by either limit, or by the
-/// guard, leaves every counter as it was.
+/// Charges one second-factor attempt to the account, then to the IP, in one transaction that
+/// starts with `guard`; its error, or a refused charge, rolls the whole transaction back.
 pub async fn charge_second_factor<P, G>(
     state: &AppState,
     user_id: i64,
@@ -117,6 +116,24 @@ pub async fn charge_second_factor<P, G>(
 where
     P: Send + 'static,
     G: Fn(&mut DbConn) -> ApiResult<P> + Clone + Send + 'static,
+{
+    charge_second_factor_then(state, user_id, ip, guard, |_, guarded| Ok(guarded)).await
+}
+
+/// [`charge_second_factor`], then `then` in the same transaction once both charges are in: the
+/// reads, check and bookkeeping of the attempt itself share the charge's storage hop.
+pub async fn charge_second_factor_then<P, G, R, H>(
+    state: &AppState,
+    user_id: i64,
+    ip: &str,
+    guard: G,
+    then: H,
+) -> ApiResult<R>
+where
+    P: Send + 'static,
+    G: Fn(&mut DbConn) -> ApiResult<P> + Clone + Send + 'static,
+    R: Send + 'static,
+    H: Fn(&mut DbConn, P) -> diesel::QueryResult<R> + Clone + Send + 'static,
 {
     let account = account_key(user_id);
     let ip = ip_key(ip);
@@ -143,13 +160,14 @@ where
                 retry_after: retry(retry_after),
             }));
         }
-        Ok(Ok(guarded))
+        Ok(Ok(then(conn, guarded)?))
     })
     .await
 }
 
 /// A wrong or replayed code, to be counted in a transaction: locks the account once it reached
 /// the limit.
+#[derive(Clone)]
 pub struct FailureCount {
     account: String,
     now: i64,
