@@ -108,6 +108,12 @@ impl Server {
         Some(last)
     }
 
+    /// Starts a new peak: the kernel resets VmHWM to the current VmRSS ("5" to clear_refs).
+    pub fn reset_peak(&self) -> anyhow::Result<()> {
+        std::fs::write(format!("/proc/{}/clear_refs", self.pid()), "5")
+            .context("cannot reset the server's VmHWM")
+    }
+
     pub fn log_tail(&self, lines: usize) -> String {
         tail(&self.log, lines)
     }
