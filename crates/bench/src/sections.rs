@@ -310,7 +310,7 @@ pub async fn storage(
     );
     ctx.report.info(
         &format!(
-            "(4d) diagnostic on {backend}: the bare endpoint cut into twofa's 3 reads + 4 write \
+            "(4d) diagnostic on {backend}: the bare endpoint cut into 3 reads + 4 write \
              transactions (7 blocking-pool hops)"
         ),
         format!("{}, p99 {}", fmt_rps(d), fmt_ms(d.p99)),
