@@ -14,6 +14,7 @@ mod deployment;
 mod disable;
 mod enrollment;
 mod guide;
+mod head_requests;
 mod helpers;
 mod observability;
 mod openapi;

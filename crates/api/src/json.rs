@@ -73,6 +73,8 @@ impl AllowTable {
             .map(|(path, item)| {
                 let methods: Vec<&str> = [
                     ("GET", item.get.is_some()),
+                    // Every GET also answers HEAD (see `head`).
+                    ("HEAD", item.get.is_some()),
                     ("POST", item.post.is_some()),
                     ("PUT", item.put.is_some()),
                     ("DELETE", item.delete.is_some()),

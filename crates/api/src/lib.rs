@@ -9,6 +9,7 @@ pub mod db;
 pub mod dto;
 pub mod dto_admin;
 pub mod error;
+pub mod head;
 pub mod json;
 pub mod keys;
 pub mod keys_rotate;

@@ -134,6 +134,8 @@ impl Application {
                 .app_data(json::json_config())
                 .app_data(json::path_config())
                 .app_data(json::query_config())
+                // Innermost: everything outside still sees the HEAD the client sent.
+                .wrap(from_fn(crate::head::head_as_get))
                 // Inside the session middleware, so a refused request can be audited to its user.
                 .wrap(from_fn(origin::origin_check))
                 .wrap(session)
