@@ -39,6 +39,7 @@ mod security_spa;
 mod security_storage;
 mod security_throttle;
 mod sessions;
+mod setup_state;
 mod throttle;
 mod tools;
 mod totp_window;

@@ -110,6 +110,27 @@ step("first run: create the administrator account", async () => {
   assert.equal(await page.getByLabel("Username").inputValue(), USERNAME);
 });
 
+step("once an account exists, sign-in offers no setup and /setup leads to sign-in", async () => {
+  // Wait for the page's own setup check, so the link's absence is its answer, not a race.
+  const checked = page.waitForResponse((r) => r.url() === `${server.origin}/api/setup` && r.request().method() === "GET");
+  await page.reload();
+  const answer = await (await checked).json();
+  assert.deepEqual(answer, { needed: false });
+  await page.getByRole("heading", { name: "Sign in", level: 1 }).waitFor();
+  assert.equal(await page.getByRole("link", { name: "Create the administrator account" }).count(), 0);
+  assert.equal(await page.getByLabel("Username").inputValue(), USERNAME);
+
+  const other = await session.context.newPage();
+  try {
+    await other.goto(`${server.origin}/setup`);
+    await other.getByRole("heading", { name: "Sign in", level: 1 }).waitFor();
+    assert.equal(new URL(other.url()).pathname, "/login");
+    assert.equal(await other.getByRole("button", { name: "Create administrator account" }).count(), 0);
+  } finally {
+    await other.close();
+  }
+});
+
 step("sign in with the password only (2FA off)", async () => {
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await capture("sign-in");

@@ -13,6 +13,13 @@ pub struct SetupRequest {
     pub password: String,
 }
 
+/// Whether first-run setup is still open.
+#[derive(Serialize, ToSchema)]
+pub struct SetupStatus {
+    /// True only while no user exists.
+    pub needed: bool,
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {

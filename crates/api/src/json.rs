@@ -35,6 +35,12 @@ fn json_error(err: &JsonPayloadError) -> ApiError {
     }
 }
 
+/// A body already parsed as JSON, checked against its request type with the same messages
+/// the `Json` extractor gives.
+pub fn from_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(value).map_err(|e| ApiError::InvalidRequest(describe_serde(&e)))
+}
+
 /// Field-level messages help clients; messages that would echo submitted values do not.
 fn describe_serde(err: &serde_json::Error) -> String {
     use serde_json::error::Category;
@@ -43,9 +49,12 @@ fn describe_serde(err: &serde_json::Error) -> String {
         Category::Data => {
             let text = err.to_string();
             let safe = ["unknown field", "missing field", "duplicate field"];
-            match text.find(" at line ") {
-                Some(end) if safe.iter().any(|p| text.starts_with(p)) => text[..end].to_owned(),
-                _ => "a field has the wrong type (codes and ids are JSON strings)".into(),
+            // `from_value` errors carry no position.
+            let end = text.find(" at line ").unwrap_or(text.len());
+            if safe.iter().any(|p| text.starts_with(p)) {
+                text[..end].to_owned()
+            } else {
+                "a field has the wrong type (codes and ids are JSON strings)".into()
             }
         }
     }

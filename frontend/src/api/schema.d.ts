@@ -333,9 +333,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Whether first-run setup is still open (no user exists yet). Needs no session. */
+        get: operations["setup_status"];
         put?: never;
-        /** First run: create the first administrator. Refused once any user exists. */
+        /**
+         * First run: create the first administrator. Refused with `setup_done` once any user exists,
+         *     whatever the body holds (only a body that is not JSON at all is refused before that).
+         */
         post: operations["setup"];
         delete?: never;
         options?: never;
@@ -513,6 +517,11 @@ export interface components {
         SetupRequest: {
             password: string;
             username: string;
+        };
+        /** @description Whether first-run setup is still open. */
+        SetupStatus: {
+            /** @description True only while no user exists. */
+            needed: boolean;
         };
         /** @description The 2FA policy as it applies to this user (`TWOFA_REQUIRE_2FA`). */
         TwoFactorPolicyView: {
@@ -2048,6 +2057,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthResponse"];
+                };
+            };
+        };
+    };
+    setup_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `needed` is true only while no user exists */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupStatus"];
+                };
+            };
+            /** @description `internal`: an unexpected failure (details only in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `overloaded`: too busy; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

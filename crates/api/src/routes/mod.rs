@@ -24,6 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(admin::disable_user)
         .service(admin::enable_user)
         .service(admin::user_events)
+        .service(setup::setup_status)
         .service(setup::setup)
         .service(login::login)
         .service(challenge::answer_challenge)

@@ -1,12 +1,27 @@
-use actix_web::{post, web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 
 use crate::auth::ClientInfo;
-use crate::dto::{SetupRequest, UserResponse};
+use crate::dto::{SetupRequest, SetupStatus, UserResponse};
 use crate::error::{ApiResult, ErrorBody};
+use crate::json::from_value;
 use crate::service::accounts;
 use crate::state::AppState;
 
-/// First run: create the first administrator. Refused once any user exists.
+/// Whether first-run setup is still open (no user exists yet). Needs no session.
+#[utoipa::path(
+    tag = "setup",
+    responses(
+        (status = 200, description = "`needed` is true only while no user exists", body = SetupStatus),
+    )
+)]
+#[get("/setup")]
+pub async fn setup_status(state: web::Data<AppState>) -> ApiResult<web::Json<SetupStatus>> {
+    let needed = accounts::setup_needed(&state).await?;
+    Ok(web::Json(SetupStatus { needed }))
+}
+
+/// First run: create the first administrator. Refused with `setup_done` once any user exists,
+/// whatever the body holds (only a body that is not JSON at all is refused before that).
 #[utoipa::path(
     tag = "setup",
     request_body = SetupRequest,
@@ -21,9 +36,13 @@ use crate::state::AppState;
 pub async fn setup(
     state: web::Data<AppState>,
     client: ClientInfo,
-    body: web::Json<SetupRequest>,
+    // Parsed as any JSON first: once setup is done the answer must not depend on the fields.
+    body: web::Json<serde_json::Value>,
 ) -> ApiResult<HttpResponse> {
-    let SetupRequest { username, password } = body.into_inner();
+    if !accounts::setup_needed(&state).await? {
+        return Err(crate::error::ApiError::SetupDone);
+    }
+    let SetupRequest { username, password } = from_value(body.into_inner())?;
     let user = accounts::setup(&state, &client, username, password).await?;
     Ok(HttpResponse::Created().json(UserResponse {
         user: (&user).into(),

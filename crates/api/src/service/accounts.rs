@@ -69,6 +69,11 @@ pub async fn hash_password(state: &AppState, password: String) -> ApiResult<Stri
         .map_err(|e| ApiError::internal(anyhow::anyhow!("password hashing failed: {e}")))
 }
 
+/// True only while no user exists (users are never deleted, so once false it stays false).
+pub async fn setup_needed(state: &AppState) -> ApiResult<bool> {
+    Ok(state.db.read(|conn| Ok(users::count(conn)?)).await? == 0)
+}
+
 /// Creates the first admin while no user exists.
 pub async fn setup(
     state: &AppState,
@@ -76,11 +81,12 @@ pub async fn setup(
     username: String,
     password: String,
 ) -> ApiResult<UserRow> {
-    validate_username(&username)?;
-    check_policy(&password)?;
-    if state.db.read(|conn| Ok(users::count(conn)?)).await? > 0 {
+    // Once done, `setup_done` whatever the input: no policy answer leaks after setup.
+    if !setup_needed(state).await? {
         return Err(ApiError::SetupDone);
     }
+    validate_username(&username)?;
+    check_policy(&password)?;
     let phc = hash_password(state, password).await?;
     let now = state.now();
     let user = state

@@ -1,11 +1,24 @@
-// First run: create the administrator account.
+// First run: create the administrator account. Once any account exists, sign-in instead.
 import { SetupForm } from "../../features/session/setup-form";
+import { useSetupNeeded } from "../../features/session/use-setup-needed";
 import { Page } from "../page";
+import { Redirect } from "../redirect";
 import { navigate } from "../router";
 import { useSession } from "../session";
 
 export function SetupRoute() {
   const { setNotice } = useSession();
+  const needed = useSetupNeeded();
+  if (needed === false) return <Redirect to="/login" />;
+  if (needed === undefined) {
+    return (
+      <main id="main" className="page page-narrow">
+        <p className="muted" role="status">
+          Loading…
+        </p>
+      </main>
+    );
+  }
   return (
     <Page title="Set up Borg Backup Server" narrow>
       <p>Create the administrator account. You can turn on two-factor authentication for it right after signing in.</p>

@@ -1,5 +1,6 @@
 // Sign in, step one: username and password.
 import { SignInForm } from "../../features/session/sign-in-form";
+import { useSetupNeeded } from "../../features/session/use-setup-needed";
 import type { LoginResult } from "../../features/session/api";
 import { Page } from "../page";
 import { Link, navigate } from "../router";
@@ -7,6 +8,7 @@ import { useSession } from "../session";
 
 export function SignInRoute() {
   const { refresh, setChallenge } = useSession();
+  const setupNeeded = useSetupNeeded();
   const initialUsername = new URLSearchParams(window.location.search).get("username") ?? "";
 
   async function onResult(result: LoginResult, username: string) {
@@ -22,9 +24,11 @@ export function SignInRoute() {
   return (
     <Page title="Sign in" narrow>
       <SignInForm onResult={onResult} initialUsername={initialUsername} />
-      <p className="muted small">
-        New server with no accounts yet? <Link to="/setup">Create the administrator account</Link>.
-      </p>
+      {setupNeeded === true && (
+        <p className="muted small">
+          New server with no accounts yet? <Link to="/setup">Create the administrator account</Link>.
+        </p>
+      )}
     </Page>
   );
 }

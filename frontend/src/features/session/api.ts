@@ -1,4 +1,4 @@
-// Session calls: first-run setup, password step, second step, sign out, and who am I.
+// Session calls: first-run setup (open or not, and creating the admin), password step, second step, sign out, and who am I.
 import { api, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
 
@@ -17,6 +17,11 @@ export type SecondFactor = { code: string } | { recovery_code: string };
 
 export function fetchMe(): Promise<Me> {
   return unwrap(api.GET("/api/me"));
+}
+
+/** True only while the server has no user, so first-run setup is still open. */
+export async function fetchSetupNeeded(): Promise<boolean> {
+  return (await unwrap(api.GET("/api/setup"))).needed;
 }
 
 export function createFirstAdmin(username: string, password: string) {
