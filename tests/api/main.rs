@@ -16,6 +16,7 @@ mod enrollment;
 mod guide;
 mod head_requests;
 mod helpers;
+mod media_type;
 mod observability;
 mod openapi;
 mod ops_support;

@@ -175,6 +175,31 @@ fn rewrite_error(err: actix_web::Error) -> actix_web::Error {
     actix_web::error::InternalError::from_response(err, response).into()
 }
 
+/// `application/json` or `application/*+json`, with no charset or UTF-8 (any case, quoted or
+/// not): JSON is UTF-8 (RFC 8259), and a body declared in another charset would be read as
+/// something its sender did not mean.
+pub fn is_json_content_type(value: &header::HeaderValue) -> bool {
+    let Ok(mime) = value
+        .to_str()
+        .unwrap_or("")
+        .parse::<actix_web::mime::Mime>()
+    else {
+        return false;
+    };
+    let json = mime.type_() == actix_web::mime::APPLICATION
+        && (mime.subtype() == actix_web::mime::JSON
+            || mime.suffix() == Some(actix_web::mime::JSON));
+    let utf8 = mime
+        .get_param(actix_web::mime::CHARSET)
+        .is_none_or(|charset| {
+            charset
+                .as_str()
+                .trim_matches('"')
+                .eq_ignore_ascii_case("utf-8")
+        });
+    json && utf8
+}
+
 pub fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -182,6 +207,33 @@ pub fn is_safe(method: &Method) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_content_types() {
+        let ok = |v: &'static str| is_json_content_type(&header::HeaderValue::from_static(v));
+        for good in [
+            "application/json",
+            "Application/JSON",
+            "application/json; charset=utf-8",
+            "application/json; charset=UTF-8",
+            "application/json;charset=\"utf-8\"",
+            "application/merge-patch+json",
+        ] {
+            assert!(ok(good), "{good}");
+        }
+        for bad in [
+            "application/json; charset=latin1",
+            "application/json; charset=utf-16",
+            "application/json; charset=utf8",
+            "text/json",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/json;;",
+            "",
+        ] {
+            assert!(!ok(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn serde_messages_never_echo_values() {

@@ -18,7 +18,7 @@ use actix_session::SessionExt;
 
 use crate::auth::ClientInfo;
 use crate::error::ApiError;
-use crate::json::is_safe;
+use crate::json::{is_json_content_type, is_safe};
 use crate::service::audit;
 use crate::session_store::USER_ID;
 use crate::state::AppState;
@@ -106,17 +106,7 @@ fn check(req: &ServiceRequest) -> Result<(), ApiError> {
     let headers = req.headers();
     // A body must be JSON; a form or text/plain POST is how cross-site requests look.
     if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
-        let essence = content_type
-            .to_str()
-            .unwrap_or("")
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        let json = essence == "application/json"
-            || (essence.starts_with("application/") && essence.ends_with("+json"));
-        if !json {
+        if !is_json_content_type(content_type) {
             return Err(ApiError::UnsupportedMediaType);
         }
     }
