@@ -18,6 +18,7 @@ mod head_requests;
 mod helpers;
 mod media_type;
 mod observability;
+mod odd_paths;
 mod openapi;
 mod ops_support;
 mod origin;

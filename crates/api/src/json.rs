@@ -109,13 +109,13 @@ pub async fn api_fallback(req: HttpRequest, table: web::Data<AllowTable>) -> Htt
     }
 }
 
-/// Safety net for anything that still produced a non-JSON error under /api (e.g. a session
-/// store failure inside actix-session): rewrite it into the JSON shape.
+/// Safety net for anything that still produced a non-JSON error (e.g. a session store failure
+/// inside actix-session, or actix-files refusing a path): rewrite it into the JSON shape, on
+/// every path, API or not.
 pub async fn json_errors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let is_api = req.path().starts_with("/api/") || req.path() == "/api";
     let res = match next.call(req).await {
         Ok(res) => res.map_into_boxed_body(),
         // Errors raised by middleware (e.g. actix-session) cannot become a `ServiceResponse` here
@@ -128,7 +128,7 @@ pub async fn json_errors(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    if !is_api || status.as_u16() < 400 || is_json {
+    if status.as_u16() < 400 || is_json {
         return Ok(res);
     }
     let code = status_code(status);
