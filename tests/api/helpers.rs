@@ -251,6 +251,11 @@ impl TestApp {
         }
     }
 
+    /// The server's data dir (key file, SQLite files).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     /// Everything the server wrote to stderr so far.
     pub fn server_log(&self) -> String {
         std::fs::read_to_string(&self.log_path).expect("server log")

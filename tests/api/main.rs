@@ -13,6 +13,7 @@ mod crash;
 mod deployment;
 mod disable;
 mod enrollment;
+mod file_modes;
 mod guide;
 mod head_requests;
 mod helpers;

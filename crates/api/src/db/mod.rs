@@ -96,6 +96,28 @@ impl ManageConnection for Manager {
 
 type Pool = r2d2::Pool<Manager>;
 
+/// Creates a missing SQLite database file with mode 0600 before SQLite opens it: SQLite gives
+/// its `-wal` and `-shm` files the mode of the database file, so all three stay private
+/// (SQLite alone would follow the umask, typically 0644). `file:` URIs and `:memory:` are left
+/// to SQLite; an existing file keeps the mode its operator gave it.
+fn create_private_file(url: &str) -> anyhow::Result<()> {
+    if url.starts_with("file:") || url == ":memory:" {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(url) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot create the SQLite database {url}")),
+    }
+}
+
 #[derive(Clone)]
 pub struct Db {
     read: Pool,
@@ -128,6 +150,7 @@ impl Db {
                 (pool.clone(), pool)
             }
             Backend::Sqlite => {
+                create_private_file(url)?;
                 let write = build(1).context("cannot open the SQLite database")?;
                 {
                     let mut conn = write.get()?;
