@@ -6,6 +6,7 @@ mod attack_helpers;
 mod backend;
 mod backup;
 mod bad_input;
+mod bind_first;
 mod challenge;
 mod cli;
 mod client;

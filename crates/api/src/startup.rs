@@ -73,6 +73,11 @@ fn create_data_dir(settings: &Settings) -> anyhow::Result<()> {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        // Before any side effect: a taken port must not leave a key file or a migrated
+        // database behind (an operator retrying on another port would keep that key).
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let addr = listener.local_addr()?;
         let (db, keys) = prepare(&settings).await?;
         #[cfg(feature = "test-clock")]
         let test_clock = Arc::new(crate::clock::SettableClock::new());
@@ -88,9 +93,6 @@ impl Application {
             ),
             None => None,
         };
-        let listener = TcpListener::bind(settings.bind)
-            .with_context(|| format!("cannot listen on {}", settings.bind))?;
-        let addr = listener.local_addr()?;
         let state = web::Data::new(AppState {
             db,
             clock,
