@@ -5,7 +5,9 @@ use serde_json::Value;
 
 use crate::client::{assert_error, expect_json};
 use crate::helpers::aligned_now;
-use crate::ops_support::{add_user, enroll, failed, ok, sign_in_totp, Store, PASSWORD};
+use crate::ops_support::{
+    add_user, enroll, failed, ok, path_str, run_cli, sign_in_totp, Store, PASSWORD,
+};
 
 #[tokio::test]
 async fn user_add_takes_the_password_from_stdin_and_the_user_can_sign_in() {
@@ -277,4 +279,38 @@ async fn commands_fail_with_a_clear_message_on_a_bad_database() {
             .any(|l| l.starts_with("twofa: cannot connect to PostgreSQL")),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn commands_on_an_installation_refuse_a_data_dir_without_its_database() {
+    // Run from the wrong directory, `user list` used to answer "0 user(s)" from a new, empty
+    // database it had just created there.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let env = [("TWOFA_DATA_DIR".to_owned(), path_str(&data))];
+    for args in [
+        &["user", "list"][..],
+        &["2fa", "reset", "alice"],
+        &["keys", "check"],
+        &["keys", "rotate"],
+    ] {
+        let err = failed(&run_cli(&env, args, None, &[]).await);
+        let expected = format!("twofa: no database at {}", path_str(&data.join("twofa.db")));
+        assert!(
+            err.lines().any(|l| l.starts_with(&expected)),
+            "{args:?}: {err}"
+        );
+        assert!(!data.exists(), "{args:?} created {}", data.display());
+    }
+    // Creating the first administrator from the CLI is how a new installation may start.
+    let out = ok(&run_cli(
+        &env,
+        &["user", "add", "alice", "--admin"],
+        Some(&format!("{PASSWORD}\n")),
+        &[],
+    )
+    .await);
+    assert_eq!(out.trim(), "created administrator alice (id 1)");
+    let list = ok(&run_cli(&env, &["user", "list"], None, &[]).await);
+    assert!(list.ends_with("1 user(s)\n"), "{list}");
 }

@@ -57,6 +57,24 @@ fn cli_client() -> ClientInfo {
     }
 }
 
+/// Commands that read or change an existing installation refuse to create a new, empty SQLite
+/// database: run from the wrong directory they would otherwise report "0 user(s)" (or reset
+/// nobody) against a fresh `./data` instead of the server's.
+fn existing_database(settings: &Settings) -> anyhow::Result<()> {
+    if settings.database_url.is_some() {
+        return Ok(());
+    }
+    let path = settings.data_dir.join("twofa.db");
+    if !path.exists() {
+        bail!(
+            "no database at {}: set TWOFA_DATA_DIR (or TWOFA_DATABASE_URL) to the server's, or \
+             run from the directory the server runs in",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// An `AppState` for commands that run outside the server.
 async fn offline_state(settings: Settings) -> anyhow::Result<AppState> {
     let (db, keys) = startup::prepare(&settings).await?;
@@ -104,6 +122,7 @@ pub fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
             })
         }
         UserCommand::List => block_on(async move {
+            existing_database(&settings)?;
             let state = offline_state(settings).await?;
             let users = admin::list_users(&state)
                 .await
@@ -139,6 +158,7 @@ pub fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
 
 pub fn two_factor(settings: Settings, command: TwoFactorCommand) -> anyhow::Result<()> {
     let TwoFactorCommand::Reset { user } = command;
+    existing_database(&settings)?;
     block_on(async move {
         let state = offline_state(settings).await?;
         let found = admin::find_by_username(&state, &user)
@@ -165,6 +185,7 @@ pub fn two_factor(settings: Settings, command: TwoFactorCommand) -> anyhow::Resu
 }
 
 pub fn keys(settings: Settings, command: KeysCommand) -> anyhow::Result<()> {
+    existing_database(&settings)?;
     match command {
         KeysCommand::Check => check_key(&settings),
         KeysCommand::Rotate => {
