@@ -9,6 +9,7 @@ mod bad_input;
 mod challenge;
 mod cli;
 mod client;
+mod clock_drift;
 mod crash;
 mod deployment;
 mod disable;
