@@ -153,7 +153,7 @@ async fn a_clock_drift_answer_counts_toward_the_account_lock() {
 }
 
 #[tokio::test]
-async fn sign_in_and_disable_never_say_clock_drift() {
+async fn sign_in_regenerate_and_disable_never_say_clock_drift() {
     // Arrange
     let app = spawn_app().await;
     let user = app.enrolled_user().await;
@@ -170,12 +170,16 @@ async fn sign_in_and_disable_never_say_clock_drift() {
         .await;
     expect_json(ok, 200).await;
     app.advance_clock(30).await;
+    let drifted = totp_at(&user.secret, app.now() + 420);
+    let at_regenerate = app.client.regenerate_recovery_codes(pw, &drifted).await;
+    let at_regenerate = assert_error(at_regenerate, 401, "invalid_code").await;
     let drifted = totp_at(&user.secret, app.now() - 300);
     let at_disable = app.client.disable_with_code(pw, &drifted).await;
     let at_disable = assert_error(at_disable, 401, "invalid_code").await;
 
     // Assert
     assert_eq!(drift_of(&at_login), None, "{at_login}");
+    assert_eq!(drift_of(&at_regenerate), None, "{at_regenerate}");
     assert_eq!(drift_of(&at_disable), None, "{at_disable}");
     let me = expect_json(app.client.me().await, 200).await;
     assert_eq!(me["two_factor"]["enabled"], true);
