@@ -10,6 +10,7 @@ mod bind_first;
 mod challenge;
 mod cli;
 mod client;
+mod clock_drift;
 mod crash;
 mod deployment;
 mod disable;

@@ -19,12 +19,21 @@ pub fn totp_at(secret: &str, unix: i64) -> String {
     code
 }
 
-/// A well-formed code that is wrong for every step from T-2 to T+2 around `unix`.
+/// A well-formed code that is wrong for every step from T-20 to T+20 around `unix`: neither
+/// accepted nor diagnosed as `clock_drift` at enrolment (which looks 10 minutes either way).
 pub fn wrong_code(secret: &str, unix: i64) -> String {
-    let near: Vec<String> = (-2..=2).map(|k| totp_at(secret, unix + 30 * k)).collect();
+    let out = Command::new("oathtool")
+        .args(["--totp", "-b", secret, "-w", "40", "-N"])
+        .arg(format!("@{}", unix - 20 * 30))
+        .output()
+        .expect("oathtool is required: apt-get install oathtool");
+    assert!(out.status.success(), "oathtool failed: {out:?}");
+    let near = String::from_utf8(out.stdout).expect("oathtool prints ASCII");
+    let near: Vec<&str> = near.lines().map(str::trim).collect();
+    assert_eq!(near.len(), 41, "oathtool -w 40 prints 41 codes: {near:?}");
     ["000000", "111111", "222222", "333333", "444444", "555555"]
         .into_iter()
-        .find(|c| !near.iter().any(|n| n == c))
+        .find(|c| !near.contains(c))
         .expect("six candidates cannot all be valid codes")
         .to_owned()
 }

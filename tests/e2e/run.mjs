@@ -160,7 +160,21 @@ step("Profile → Enable 2FA asks for the password, then shows the QR code and t
   await page.getByRole("button", { name: "Copy key" }).click();
   await page.getByText("Copied key.").waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secrets.key);
+  const serverTime = (await page.getByTestId("server-time").textContent()) ?? "";
+  assert.match(serverTime, /^Server time: .+\(\d\d:\d\d:\d\d UTC\)/, "the server's time is shown beside the QR code");
   await capture("enrol-qr-and-key");
+});
+
+step("a code from a phone whose clock runs 3 minutes ahead is explained, not just refused", async () => {
+  // What oathtool prints for the phone's clock (+180 s); node's HMAC stands in without oathtool.
+  const ahead = oathtoolAt(secrets.key, now + 180) ?? totpAt(secrets.key, now + 180);
+  assert.equal(ahead, totpAt(secrets.key, now + 180), "node's TOTP agrees with oathtool");
+  await page.getByLabel("Enter the 6-digit code the app now shows").fill(ahead);
+  await page.getByText("your phone's clock is 3 minutes ahead of this server's").waitFor();
+  await page.getByText("turn on automatic date and time", { exact: false }).waitFor();
+  await page.getByText("Time correction for codes", { exact: false }).waitFor();
+  assert.equal(await page.getByLabel("Enter the 6-digit code the app now shows").inputValue(), "", "the field is cleared for the next try");
+  await capture("enrol-clock-drift");
 });
 
 step("the code computed from the key turns 2FA on and shows ten recovery codes", async () => {

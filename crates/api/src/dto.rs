@@ -164,6 +164,10 @@ pub struct EnableResponse {
     pub qr_svg: String,
     /// Seconds until the pending enrollment expires.
     pub expires_in: i64,
+    /// The server's time (RFC 3339 UTC), so a user can compare it with their phone's clock:
+    /// codes depend on both agreeing within about 30 seconds.
+    #[schema(example = "2026-12-04T11:35:00Z")]
+    pub server_time: String,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -18,6 +18,9 @@ pub enum ErrorCode {
     Unauthenticated,
     InvalidCredentials,
     InvalidCode,
+    /// 401 at enrolment only: the code is wrong now but right for a time up to 10 minutes away,
+    /// so the device clock is off by `drift_seconds`. Counts as a wrong code.
+    ClockDrift,
     TotpReplayed,
     ChallengeInvalid,
     Forbidden,
@@ -50,6 +53,11 @@ pub struct ErrorDetail {
     pub code: ErrorCode,
     /// Human-readable; may change between versions. Match on `code`.
     pub message: String,
+    /// Only with `clock_drift`: how far the device clock is from the server's, in seconds
+    /// (a multiple of 30); positive when the device is ahead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, example = 210)]
+    pub drift_seconds: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +76,8 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("the code is not correct")]
     InvalidCode,
+    #[error("{}", drift_message(*drift_seconds))]
+    ClockDrift { drift_seconds: i64 },
     #[error("this code was already used; wait for the next one")]
     TotpReplayed,
     #[error("the sign-in attempt has expired or is no longer valid; sign in again")]
@@ -122,6 +132,7 @@ impl ApiError {
             ApiError::Unauthenticated => ErrorCode::Unauthenticated,
             ApiError::InvalidCredentials => ErrorCode::InvalidCredentials,
             ApiError::InvalidCode => ErrorCode::InvalidCode,
+            ApiError::ClockDrift { .. } => ErrorCode::ClockDrift,
             ApiError::TotpReplayed => ErrorCode::TotpReplayed,
             ApiError::ChallengeInvalid => ErrorCode::ChallengeInvalid,
             ApiError::Forbidden => ErrorCode::Forbidden,
@@ -151,6 +162,34 @@ impl ApiError {
             _ => None,
         }
     }
+
+    fn drift_seconds(&self) -> Option<i64> {
+        match self {
+            ApiError::ClockDrift { drift_seconds } => Some(*drift_seconds),
+            _ => None,
+        }
+    }
+}
+
+/// "The code matches a time 3 min 30 s ahead of this server: ..." for a drift in seconds.
+fn drift_message(drift_seconds: i64) -> String {
+    let direction = if drift_seconds >= 0 {
+        "ahead of"
+    } else {
+        "behind"
+    };
+    let secs = drift_seconds.unsigned_abs();
+    let (min, sec) = (secs / 60, secs % 60);
+    let amount = match (min, sec) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    };
+    format!(
+        "The code matches a time {amount} {direction} this server: set your phone's clock to \
+         automatic (Google Authenticator on Android: Settings → Time correction for codes), \
+         then enter the new code"
+    )
 }
 
 impl ErrorCode {
@@ -164,6 +203,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated
             | ErrorCode::InvalidCredentials
             | ErrorCode::InvalidCode
+            | ErrorCode::ClockDrift
             | ErrorCode::TotpReplayed
             | ErrorCode::ChallengeInvalid => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden | ErrorCode::CrossOrigin | ErrorCode::EnrollmentRequired => {
@@ -186,9 +226,15 @@ impl ErrorCode {
 
 /// Builds the JSON error response for a code and message (also used outside `ApiError`).
 pub fn error_response(code: ErrorCode, message: String) -> HttpResponse {
-    let mut response = HttpResponse::build(code.status()).json(ErrorBody {
-        error: ErrorDetail { code, message },
-    });
+    detail_response(ErrorDetail {
+        code,
+        message,
+        drift_seconds: None,
+    })
+}
+
+fn detail_response(detail: ErrorDetail) -> HttpResponse {
+    let mut response = HttpResponse::build(detail.code.status()).json(ErrorBody { error: detail });
     crate::security_headers::set_api_headers(response.headers_mut());
     response
 }
@@ -202,7 +248,11 @@ impl ResponseError for ApiError {
         if let ApiError::Internal(err) = self {
             tracing::error!(error = format!("{err:#}"), "internal error");
         }
-        let mut response = error_response(self.code(), self.to_string());
+        let mut response = detail_response(ErrorDetail {
+            code: self.code(),
+            message: self.to_string(),
+            drift_seconds: self.drift_seconds(),
+        });
         let headers = response.headers_mut();
         if let Some(secs) = self.retry_after() {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
@@ -242,6 +292,36 @@ mod tests {
         let response = ApiError::TooManyAttempts { retry_after: 42 }.error_response();
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "42");
+    }
+
+    #[test]
+    fn clock_drift_carries_drift_seconds_and_says_which_way() {
+        let ahead = ApiError::ClockDrift { drift_seconds: 210 };
+        assert_eq!(ahead.status_code(), StatusCode::UNAUTHORIZED);
+        assert!(ahead
+            .to_string()
+            .starts_with("The code matches a time 3 min 30 s ahead of this server"));
+        let behind = ApiError::ClockDrift {
+            drift_seconds: -120,
+        };
+        assert!(behind
+            .to_string()
+            .starts_with("The code matches a time 2 min behind this server"));
+        let body = serde_json::to_value(ErrorDetail {
+            code: ahead.code(),
+            message: String::new(),
+            drift_seconds: ahead.drift_seconds(),
+        })
+        .unwrap();
+        assert_eq!(body["code"], "clock_drift");
+        assert_eq!(body["drift_seconds"], 210);
+        let plain = serde_json::to_value(ErrorDetail {
+            code: ErrorCode::InvalidCode,
+            message: String::new(),
+            drift_seconds: None,
+        })
+        .unwrap();
+        assert!(plain.get("drift_seconds").is_none(), "{plain}");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 mod argon;
 mod code;
+mod drift;
 mod error;
 mod password;
 mod provisioning;
@@ -20,6 +21,7 @@ mod totp;
 
 pub use argon::Argon2Memory;
 pub use code::TotpCode;
+pub use drift::{clock_drift, ClockDrift};
 pub use error::{CodeFormatError, PasswordError, QrError, SealError, SecretError};
 pub use password::{hash_password, password_policy, verify_dummy, verify_password};
 pub use provisioning::{otpauth_uri, qr_svg};

@@ -130,7 +130,7 @@ pub fn verify(
 }
 
 /// RFC 4226 §5.3 dynamic truncation of HMAC-SHA1(key, step): the 31-bit value.
-fn truncate(keyed: &Hmac<Sha1>, step: u64) -> u32 {
+pub(crate) fn truncate(keyed: &Hmac<Sha1>, step: u64) -> u32 {
     let mut mac = keyed.clone();
     mac.update(&step.to_be_bytes());
     let hash = mac.finalize().into_bytes();
@@ -144,7 +144,7 @@ fn truncate(keyed: &Hmac<Sha1>, step: u64) -> u32 {
 }
 
 /// The 6-digit code of a truncated value as ASCII, on the stack (no allocation).
-fn six_digits(value: u32) -> [u8; 6] {
+pub(crate) fn six_digits(value: u32) -> [u8; 6] {
     let mut v = value % 1_000_000;
     let mut out = [b'0'; 6];
     for slot in out.iter_mut().rev() {

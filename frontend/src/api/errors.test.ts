@@ -9,6 +9,7 @@ const allCodes = [
   "unauthenticated",
   "invalid_credentials",
   "invalid_code",
+  "clock_drift",
   "totp_replayed",
   "challenge_invalid",
   "forbidden",
@@ -77,6 +78,16 @@ describe("messageFor", () => {
     expect(messageFor(apiError("overloaded", 2, 503))).toBe("The server is busy. Try again in 2 seconds.");
   });
 
+  it("says how far the phone's clock is off and how to fix it", () => {
+    const ahead = new ApiError(401, "clock_drift", "", null, 210);
+    const text = messageFor(ahead, "totp");
+    expect(text).toContain("your phone's clock is 3 minutes 30 seconds ahead of this server's");
+    expect(text).toContain("automatic date and time");
+    expect(text).toContain("Google Authenticator on Android");
+    expect(text).toContain("Time correction for codes");
+    expect(messageFor(new ApiError(401, "clock_drift", "", null, -300))).toContain("5 minutes behind this server's");
+  });
+
   it("explains the two kinds of malformed code", () => {
     expect(messageFor(apiError("invalid_code_format"), "totp")).toBe("Enter the 6 digits shown in your authenticator app.");
     expect(messageFor(apiError("invalid_code_format"), "recovery")).toBe(
@@ -114,6 +125,15 @@ describe("ApiError.fromResponse", () => {
     expect(error.code).toBe("account_locked");
     expect(error.message).toBe("locked");
     expect(error.retryAfter).toBe(120);
+  });
+
+  it("reads drift_seconds from a clock_drift error, and nothing from others", () => {
+    const response = new Response(null, { status: 401 });
+    const drift = ApiError.fromResponse(response, { error: { code: "clock_drift", message: "m", drift_seconds: -150 } });
+    expect(drift.code).toBe("clock_drift");
+    expect(drift.driftSeconds).toBe(-150);
+    const plain = ApiError.fromResponse(response, { error: { code: "invalid_code", message: "m" } });
+    expect(plain.driftSeconds).toBeNull();
   });
 
   it("falls back to 'unexpected' for a body without an error code", () => {

@@ -1,4 +1,5 @@
 // Server error codes (from the generated schema) turned into sentences a person can act on.
+import { formatDrift } from "../lib/format";
 import type { components } from "./schema";
 
 export type ErrorCode = components["schemas"]["ErrorCode"];
@@ -11,6 +12,8 @@ export class ApiError extends Error {
     message: string,
     /** Seconds from the Retry-After header, when the server sent one. */
     readonly retryAfter: number | null,
+    /** With `clock_drift`: how far the device clock is off, in seconds (positive: ahead). */
+    readonly driftSeconds: number | null = null,
   ) {
     super(message);
     this.name = "ApiError";
@@ -29,17 +32,24 @@ export class ApiError extends Error {
       detail?.code ?? "unexpected",
       detail?.message ?? response.statusText,
       retryAfter,
+      detail?.driftSeconds ?? null,
     );
   }
 }
 
-function errorDetail(body: unknown): { code: ErrorCode; message: string } | null {
+type Detail = { code: ErrorCode; message: string; driftSeconds: number | null };
+
+function errorDetail(body: unknown): Detail | null {
   if (typeof body !== "object" || body === null || !("error" in body)) return null;
   const inner = (body as { error: unknown }).error;
   if (typeof inner !== "object" || inner === null) return null;
-  const { code, message } = inner as { code?: unknown; message?: unknown };
+  const { code, message, drift_seconds } = inner as { code?: unknown; message?: unknown; drift_seconds?: unknown };
   if (typeof code !== "string") return null;
-  return { code: code as ErrorCode, message: typeof message === "string" ? message : "" };
+  return {
+    code: code as ErrorCode,
+    message: typeof message === "string" ? message : "",
+    driftSeconds: typeof drift_seconds === "number" && Number.isFinite(drift_seconds) ? drift_seconds : null,
+  };
 }
 
 /** What the person was doing: the same code means different things in different places. */
@@ -57,7 +67,7 @@ function waitPhrase(error: ApiError): string {
   return error.retryAfter === null ? "a few minutes" : formatWait(error.retryAfter);
 }
 
-const fixed: Record<Exclude<ErrorCode, "invalid_code" | "invalid_code_format" | "too_many_attempts" | "account_locked" | "overloaded" | "weak_password">, string> = {
+const fixed: Record<Exclude<ErrorCode, "clock_drift" | "invalid_code" | "invalid_code_format" | "too_many_attempts" | "account_locked" | "overloaded" | "weak_password">, string> = {
   invalid_request: "Something in the form was not accepted. Check the fields and try again.",
   unsupported_media_type: "The request was refused by the server. Reload the page and try again.",
   payload_too_large: "That is more text than the form accepts. Shorten it and try again.",
@@ -96,6 +106,8 @@ export function messageFor(error: unknown, context: ErrorContext = "general"): s
       if (context === "password-and-code")
         return "The password or the code is not right. Check both and try again; codes change every 30 seconds.";
       return "That code is not right. Enter the current 6-digit code from your authenticator app.";
+    case "clock_drift":
+      return clockDriftMessage(error.driftSeconds);
     case "invalid_code_format":
       if (context === "recovery") return "Recovery codes look like XXXX-XXXX-XXXX-XXXX. Check the code and try again.";
       return "Enter the 6 digits shown in your authenticator app.";
@@ -112,4 +124,18 @@ export function messageFor(error: unknown, context: ErrorContext = "general"): s
     default:
       return fixed[error.code];
   }
+}
+
+/** The fix is the same for every phone: let it set its own clock, then use a fresh code. */
+const clockFix =
+  "On your phone, turn on automatic date and time (in Settings, under Date & time). " +
+  "If you use Google Authenticator on Android, also open its Settings → Time correction for codes → Sync now. " +
+  "Then enter the new code the app shows.";
+
+/** Enrolment only: the code was right for another time, so the phone's clock is off. */
+export function clockDriftMessage(driftSeconds: number | null): string {
+  if (driftSeconds === null || driftSeconds === 0) {
+    return `That code is for a different time: your phone's clock is off. ${clockFix}`;
+  }
+  return `That code is for a different time: your phone's clock is ${formatDrift(driftSeconds)} this server's. ${clockFix}`;
 }

@@ -418,6 +418,12 @@ export interface components {
             qr_svg: string;
             /** @description Base32 (RFC 4648, no padding) for manual entry. */
             secret: string;
+            /**
+             * @description The server's time (RFC 3339 UTC), so a user can compare it with their phone's clock:
+             *     codes depend on both agreeing within about 30 seconds.
+             * @example 2026-12-04T11:35:00Z
+             */
+            server_time: string;
         };
         /** @description `{"error": {"code": "...", "message": "..."}}` */
         ErrorBody: {
@@ -427,9 +433,16 @@ export interface components {
          * @description Stable, snake_case error codes. Never reuse one for another meaning.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "invalid_code_format" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "invalid_credentials" | "invalid_code" | "totp_replayed" | "challenge_invalid" | "forbidden" | "enrollment_required" | "cross_origin" | "not_found" | "method_not_allowed" | "totp_already_enabled" | "totp_not_enabled" | "no_pending_enrollment" | "enrollment_expired" | "setup_done" | "username_taken" | "weak_password" | "too_many_attempts" | "account_locked" | "overloaded" | "internal";
+        ErrorCode: "invalid_request" | "invalid_code_format" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "invalid_credentials" | "invalid_code" | "clock_drift" | "totp_replayed" | "challenge_invalid" | "forbidden" | "enrollment_required" | "cross_origin" | "not_found" | "method_not_allowed" | "totp_already_enabled" | "totp_not_enabled" | "no_pending_enrollment" | "enrollment_expired" | "setup_done" | "username_taken" | "weak_password" | "too_many_attempts" | "account_locked" | "overloaded" | "internal";
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
+            /**
+             * Format: int64
+             * @description Only with `clock_drift`: how far the device clock is from the server's, in seconds
+             *     (a multiple of 30); positive when the device is ahead.
+             * @example 210
+             */
+            drift_seconds?: number;
             /** @description Human-readable; may change between versions. Match on `code`. */
             message: string;
         };
@@ -906,7 +919,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthenticated` or `invalid_code` */
+            /** @description `unauthenticated`, `invalid_code`, or `clock_drift`: the code is wrong now but matches a time up to 10 minutes away, so the device clock is off by `error.drift_seconds` (positive: device ahead); counts as a wrong code */
             401: {
                 headers: {
                     [name: string]: unknown;

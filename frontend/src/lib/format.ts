@@ -29,3 +29,14 @@ export function slug(text: string): string {
       .replace(/^-+|-+$/g, "") || "account"
   );
 }
+
+/** A clock offset in words: 210 → "3 minutes 30 seconds ahead of", -60 → "1 minute behind". */
+export function formatDrift(seconds: number): string {
+  const total = Math.round(Math.abs(seconds));
+  const minutes = Math.floor(total / 60);
+  const rest = total % 60;
+  const parts: string[] = [];
+  if (minutes > 0) parts.push(`${minutes} minute${minutes === 1 ? "" : "s"}`);
+  if (rest > 0 || minutes === 0) parts.push(`${rest} second${rest === 1 ? "" : "s"}`);
+  return `${parts.join(" ")} ${seconds < 0 ? "behind" : "ahead of"}`;
+}

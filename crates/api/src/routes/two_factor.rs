@@ -44,6 +44,7 @@ pub async fn enable(
         otpauth_uri: e.otpauth_uri,
         qr_svg: e.qr_svg,
         expires_in: e.expires_in,
+        server_time: crate::dto::rfc3339(e.server_time),
     }))
 }
 
@@ -56,7 +57,7 @@ pub async fn enable(
     responses(
         (status = 200, description = "The new recovery codes, shown this once", body = RecoveryCodesResponse),
         (status = 400, description = "`invalid_code_format`", body = ErrorBody),
-        (status = 401, description = "`unauthenticated` or `invalid_code`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `invalid_code`, or `clock_drift`: the code is wrong now but matches a time up to 10 minutes away, so the device clock is off by `error.drift_seconds` (positive: device ahead); counts as a wrong code", body = ErrorBody),
         (status = 409, description = "`no_pending_enrollment` or `totp_already_enabled`", body = ErrorBody),
         (status = 410, description = "`enrollment_expired`", body = ErrorBody),
         (status = 429, description = "`account_locked` or `too_many_attempts`", body = ErrorBody),

@@ -14,11 +14,17 @@ use crate::state::AppState;
 /// A pending enrollment lives 10 minutes.
 pub const ENROLLMENT_TTL_SECS: i64 = 600;
 
+/// A wrong enrolment code that matches a step up to 20 steps (10 minutes) away is reported as
+/// `clock_drift`; further off is more likely a typo or the wrong account than a clock.
+pub const DRIFT_BOUND_STEPS: u8 = 20;
+
 pub struct Enrollment {
     pub secret: String,
     pub otpauth_uri: String,
     pub qr_svg: String,
     pub expires_in: i64,
+    /// The server's clock when the secret was issued, so the user can compare their phone's.
+    pub server_time: i64,
 }
 
 pub async fn enable(
@@ -70,6 +76,7 @@ pub async fn enable(
         otpauth_uri,
         qr_svg,
         expires_in: ENROLLMENT_TTL_SECS,
+        server_time: now,
     })
 }
 
@@ -126,17 +133,39 @@ pub async fn verify(
     ) {
         Ok(matched) => matched,
         Err(err) => {
+            // Enrolment is the one place to diagnose a skewed device clock: the caller already
+            // holds the secret (it was just shown to them), so telling which far step matched
+            // reveals nothing. At sign-in or disable it would be an oracle widening the
+            // window for a code guesser; those keep a plain `invalid_code`.
+            let drift = twofa_core::clock_drift(
+                &secret,
+                &code,
+                second_factor::unix(now),
+                second_factor::WINDOW,
+                DRIFT_BOUND_STEPS,
+            );
+            let reason = if drift.is_some() {
+                "clock_drift"
+            } else {
+                "invalid_code"
+            };
             audit::record(
                 state,
                 client,
                 Some(user_id),
                 "2fa.enroll.failed",
                 audit::FAILURE,
-                Some("invalid_code"),
+                Some(reason),
             )
             .await;
+            // Counted like any wrong code: the diagnosis must not be a free extra guess.
             crate::service::throttle::second_factor_failed(state, user_id).await?;
-            return Err(second_factor::totp_error(err));
+            return Err(match drift {
+                Some(drift) => ApiError::ClockDrift {
+                    drift_seconds: drift.seconds(),
+                },
+                None => second_factor::totp_error(err),
+            });
         }
     };
     let (shown, stored) = new_recovery_codes(state).await?;

@@ -73,6 +73,9 @@ fn open_secret_with(keys: &Keys, user_id: i64, sealed: &[u8]) -> ApiResult<twofa
     })
 }
 
+/// Sign-in, disable and regenerate never say `clock_drift` (only enrolment does, see
+/// `enrollment::verify`): naming the far step a wrong code matched would turn every guess into
+/// a check against 41 steps instead of 3, an oracle for a code guesser.
 pub fn totp_error(err: TotpError) -> ApiError {
     match err {
         TotpError::Replayed => ApiError::TotpReplayed,

@@ -31,6 +31,7 @@ const events: Record<string, string> = {
 
 const reasons: Record<string, string> = {
   invalid_code: "wrong code",
+  clock_drift: "phone clock off",
   replayed: "code already used",
   step_up: "while confirming a change",
   "2fa_enabled": "after turning on two-factor authentication",

@@ -9,6 +9,7 @@ import { useRefocus } from "../../lib/use-refocus";
 import { confirmEnrolment, type Enrolment, type Verified } from "./api";
 import { ManualKey } from "./manual-key";
 import { QrImage } from "./qr-image";
+import { ServerClock } from "./server-clock";
 
 type Props = {
   enrolment: Enrolment;
@@ -40,6 +41,7 @@ export function EnrolmentStep({ enrolment, account, issuer, onVerified, onRestar
         return;
       }
       setCode("");
+      // clock_drift: the server says how far the phone's clock is off and how to fix it.
       setError(messageFor(err, "totp"));
       refocus();
     }
@@ -65,6 +67,7 @@ export function EnrolmentStep({ enrolment, account, issuer, onVerified, onRestar
         <div className="stack-sm">
           <p>Open your authenticator app, add an account, and scan this QR code.</p>
           <ManualKey secret={enrolment.secret} account={account} issuer={issuer} />
+          <ServerClock serverTime={enrolment.server_time} />
         </div>
       </div>
       <form onSubmit={submit} className="stack" noValidate>
