@@ -41,3 +41,4 @@ mod sessions;
 mod throttle;
 mod tools;
 mod totp_window;
+mod usernames;
