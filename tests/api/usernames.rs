@@ -1,6 +1,8 @@
 //! Usernames that look alike (UTS #39 confusable skeleton) are one account: `bob`, Cyrillic `ВОВ`,
 //! Greek `ΒΟΒ`, `b0b`... A second one is refused with `username_taken` by a unique index.
 
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::{sql_query, Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
 use serde_json::{json, Value};
 
 use crate::client::{assert_error, expect_json, Client};
@@ -126,4 +128,100 @@ async fn cli_user_add_refuses_a_look_alike() {
     assert!(err.contains("already exists"), "{err}");
     let list = ok(&store.cli(&["user", "list"], None, &[]).await);
     assert!(list.contains("1 user(s)"), "{list}");
+}
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct SkeletonRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    username_skeleton: Option<String>,
+}
+
+/// Runs `statements` on the store's database, then reads every user's skeleton.
+fn on_database(store: &Store, statements: &[&str]) -> Vec<SkeletonRow> {
+    const SELECT: &str = "SELECT id, username_skeleton FROM users ORDER BY id";
+    match store.database_url() {
+        Some(url) => {
+            let mut conn = PgConnection::establish(url).expect("connect");
+            for sql in statements {
+                sql_query(*sql).execute(&mut conn).expect(sql);
+            }
+            sql_query(SELECT).load(&mut conn).expect("select")
+        }
+        None => {
+            let path = store.data_dir().join("twofa.db");
+            let mut conn =
+                SqliteConnection::establish(path.to_str().expect("UTF-8 path")).expect("open");
+            for sql in statements {
+                sql_query(*sql).execute(&mut conn).expect(sql);
+            }
+            sql_query(SELECT).load(&mut conn).expect("select")
+        }
+    }
+}
+
+fn row(id: i64, skeleton: Option<&str>) -> SkeletonRow {
+    SkeletonRow {
+        id,
+        username_skeleton: skeleton.map(str::to_owned),
+    }
+}
+
+#[tokio::test]
+async fn start_up_fills_skeletons_of_older_accounts_and_keeps_both_of_a_colliding_pair() {
+    let store = Store::new().await;
+    add_user(&store, "alice", true).await;
+    add_user(&store, "bob", false).await;
+    add_user(&store, "carol", false).await;
+    // The state before the migration: no skeletons, and a look-alike pair (bob, ВОВ) that the
+    // old rules let in, with copies of a real password hash so both can sign in.
+    let before = on_database(
+        &store,
+        &[
+            "UPDATE users SET username_skeleton = NULL",
+            "INSERT INTO users (username, username_key, password_hash, is_admin, created_at) \
+             SELECT 'ВОВ', 'вов', password_hash, FALSE, created_at FROM users WHERE id = 2",
+        ],
+    );
+    assert_eq!(
+        before,
+        [row(1, None), row(2, None), row(3, None), row(4, None)]
+    );
+
+    let server = store.start(&[]).await;
+
+    let after = on_database(&store, &[]);
+    assert_eq!(
+        after,
+        [
+            row(1, Some("alice")),
+            row(2, Some("bob")),
+            row(3, Some("carol")),
+            row(4, None)
+        ]
+    );
+    let log = std::fs::read_to_string(server.log_path()).expect("server log");
+    let warning = log
+        .lines()
+        .find(|l| l.contains("looks like another account"))
+        .unwrap_or_else(|| panic!("no warning in {log}"));
+    assert!(
+        warning.contains("user_id=4") && warning.contains("looks_like_user_id=2"),
+        "{warning}"
+    );
+    assert!(
+        !warning.contains("ВОВ") && !warning.contains("bob"),
+        "{warning}"
+    );
+    // Both older accounts still sign in; a new look-alike is refused.
+    expect_json(server.new_client().login("bob", PASSWORD).await, 200).await;
+    expect_json(server.new_client().login(CYRILLIC_BOB, PASSWORD).await, 200).await;
+    expect_json(server.client.login("alice", PASSWORD).await, 200).await;
+    assert_error(create(&server.client, "b0b").await, 409, "username_taken").await;
+    server.stop().await;
+
+    // Idempotent: `migrate` again changes nothing.
+    ok(&store.cli(&["migrate"], None, &[]).await);
+    assert_eq!(on_database(&store, &[]), after);
 }
