@@ -390,6 +390,11 @@ export interface components {
             /** @description Defaults to false. */
             is_admin?: boolean;
             password: string;
+            /**
+             * @description 1 to 64 characters of one script, no control characters or unusual spaces. Compared
+             *     ignoring case and width (NFKC); a name that looks like an existing one (UTS #39
+             *     confusables: `ВОВ` beside `bob`) counts as taken.
+             */
             username: string;
         };
         DisableRequest: {
@@ -512,6 +517,11 @@ export interface components {
         };
         SetupRequest: {
             password: string;
+            /**
+             * @description 1 to 64 characters of one script, no control characters or unusual spaces. Compared
+             *     ignoring case and width (NFKC); a name that looks like an existing one (UTS #39
+             *     confusables: `ВОВ` beside `bob`) counts as taken.
+             */
             username: string;
         };
         /** @description The 2FA policy as it applies to this user (`TWOFA_REQUIRE_2FA`). */
@@ -1083,7 +1093,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `username_taken` */
+            /** @description `username_taken`: the name, or one that looks like it, exists */
             409: {
                 headers: {
                     [name: string]: unknown;
