@@ -48,3 +48,4 @@ mod setup_state;
 mod throttle;
 mod tools;
 mod totp_window;
+mod usernames;

@@ -9,6 +9,9 @@ use crate::db::users::UserRow;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetupRequest {
+    /// 1 to 64 characters of one script, no control characters or unusual spaces. Compared
+    /// ignoring case and width (NFKC); a name that looks like an existing one (UTS #39
+    /// confusables: `ВОВ` beside `bob`) counts as taken.
     pub username: String,
     pub password: String,
 }

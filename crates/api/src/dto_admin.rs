@@ -9,6 +9,9 @@ use crate::service::admin::UserSummary;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
+    /// 1 to 64 characters of one script, no control characters or unusual spaces. Compared
+    /// ignoring case and width (NFKC); a name that looks like an existing one (UTS #39
+    /// confusables: `ВОВ` beside `bob`) counts as taken.
     pub username: String,
     pub password: String,
     /// Defaults to false.

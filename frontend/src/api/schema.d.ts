@@ -394,6 +394,11 @@ export interface components {
             /** @description Defaults to false. */
             is_admin?: boolean;
             password: string;
+            /**
+             * @description 1 to 64 characters of one script, no control characters or unusual spaces. Compared
+             *     ignoring case and width (NFKC); a name that looks like an existing one (UTS #39
+             *     confusables: `ВОВ` beside `bob`) counts as taken.
+             */
             username: string;
         };
         DisableRequest: {
@@ -529,6 +534,11 @@ export interface components {
         };
         SetupRequest: {
             password: string;
+            /**
+             * @description 1 to 64 characters of one script, no control characters or unusual spaces. Compared
+             *     ignoring case and width (NFKC); a name that looks like an existing one (UTS #39
+             *     confusables: `ВОВ` beside `bob`) counts as taken.
+             */
             username: string;
         };
         /** @description Whether first-run setup is still open. */
@@ -1105,7 +1115,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `username_taken` */
+            /** @description `username_taken`: the name, or one that looks like it, exists */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -15,6 +15,7 @@ pub mod recovery_codes;
 pub mod schema;
 pub mod sealed;
 pub mod sessions;
+pub mod skeletons;
 pub mod throttles;
 pub mod totp;
 pub mod user_admin;
@@ -182,6 +183,11 @@ impl Db {
         .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
         for version in applied {
             tracing::info!(%version, "applied migration");
+        }
+        let filled = skeletons::backfill(&mut conn, crate::service::accounts::username_skeleton)
+            .map_err(|e| anyhow::anyhow!("filling username skeletons failed: {e:?}"))?;
+        if filled > 0 {
+            tracing::info!(filled, "filled username skeletons");
         }
         Ok(())
     }

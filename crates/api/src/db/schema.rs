@@ -10,6 +10,7 @@ diesel::table! {
         created_at -> BigInt,
         disabled_at -> Nullable<BigInt>,
         session_epoch -> BigInt,
+        username_skeleton -> Nullable<Text>,
     }
 }
 

@@ -213,7 +213,7 @@ mod tests {
         let url = dir.path().join("t.db").to_str().unwrap().to_owned();
         let db = Db::connect(&url).unwrap();
         db.write_blocking(|conn| {
-            let alice = users::insert(conn, "alice", "alice", "x", false, 1)?.id;
+            let alice = users::insert(conn, "alice", "alice", "alice", "x", false, 1)?.id;
             session(conn, alice, "a");
             session(conn, alice, "b");
             // Both requests were authorised at epoch 0; one ends every session first.

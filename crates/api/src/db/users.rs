@@ -1,7 +1,8 @@
 use diesel::prelude::*;
 
 use super::schema::users;
-use super::DbConn;
+use super::{is_unique_violation, DbConn};
+use crate::error::ApiError;
 
 /// A user row. No `Debug`: it holds the password hash.
 #[derive(Queryable, Selectable, Clone)]
@@ -27,6 +28,7 @@ pub fn insert(
     conn: &mut DbConn,
     username: &str,
     username_key: &str,
+    username_skeleton: &str,
     password_hash: &str,
     is_admin: bool,
     now: i64,
@@ -35,6 +37,7 @@ pub fn insert(
         .values((
             users::username.eq(username),
             users::username_key.eq(username_key),
+            users::username_skeleton.eq(username_skeleton),
             users::password_hash.eq(password_hash),
             users::is_admin.eq(is_admin),
             users::created_at.eq(now),
@@ -44,6 +47,16 @@ pub fn insert(
         .filter(users::username_key.eq(username_key))
         .select(UserRow::as_select())
         .get_result(conn)
+}
+
+/// A clash on `username_key` or `username_skeleton` (both unique): the name, or one that looks
+/// like it, is taken. Another request may have won the race, so only the index can tell.
+pub fn taken_or_error(err: diesel::result::Error) -> ApiError {
+    if is_unique_violation(&err) {
+        ApiError::UsernameTaken
+    } else {
+        err.into()
+    }
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<UserRow>> {

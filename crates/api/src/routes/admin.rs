@@ -80,7 +80,11 @@ pub async fn list_users(state: web::Data<AppState>, _admin: Admin) -> ApiResult<
         (status = 400, description = "`invalid_request` or `weak_password`", body = ErrorBody),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`forbidden` or `cross_origin`", body = ErrorBody),
-        (status = 409, description = "`username_taken`", body = ErrorBody),
+        (
+            status = 409,
+            description = "`username_taken`: the name, or one that looks like it, exists",
+            body = ErrorBody
+        ),
     ),
     security(("cookie" = []), ("bearer" = []))
 )]

@@ -20,6 +20,30 @@ pub fn username_key(username: &str) -> String {
     folded.nfkc().collect()
 }
 
+/// The confusable skeleton of a username (UTS #39), stored under a unique index so two accounts
+/// never look alike: `bob`, `ВОВ` (Cyrillic), `ΒΟΒ` (Greek), `b0b` and `bоb` share one.
+///
+/// The stored name keeps its case while sign-in ignores case, so a key stands for every case
+/// form of the name. UTS #39 maps Cyrillic `в` to `ʙ` but `В` to `B`, and Greek `ν` (not `Ν`)
+/// to `v`: each character takes its lower-case prototype when that is Latin (ASCII), else its
+/// upper-case one lower-cased when that is, else the lower-case one. A last skeleton pass joins
+/// sequences such as `rn` and `m`.
+pub fn username_skeleton(username: &str) -> String {
+    use unicode_security::skeleton;
+    let prototype = |text: &str| skeleton(text).collect::<String>().to_lowercase();
+    let mut joined = String::new();
+    for c in username_key(username).chars() {
+        let lower = prototype(c.encode_utf8(&mut [0; 4]));
+        let upper = prototype(&c.to_uppercase().collect::<String>());
+        joined.push_str(match (lower.is_ascii(), upper.is_ascii()) {
+            (true, _) => &lower,
+            (false, true) => &upper,
+            (false, false) => &lower,
+        });
+    }
+    prototype(&joined)
+}
+
 pub fn validate_username(username: &str) -> ApiResult<()> {
     use unicode_security::MixedScript;
     let count = username.chars().count();
@@ -103,14 +127,16 @@ pub async fn setup(
                     e.into()
                 }
             })?;
-            Ok(users::insert(
+            users::insert(
                 conn,
                 &username,
                 &username_key(&username),
+                &username_skeleton(&username),
                 &phc,
                 true,
                 now,
-            )?)
+            )
+            .map_err(users::taken_or_error)
         })
         .await?;
     audit::record(
@@ -317,4 +343,55 @@ pub async fn two_factor_status(state: &AppState, user_id: i64) -> ApiResult<TwoF
             })
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{username_key, username_skeleton};
+
+    fn same(a: &str, b: &str) {
+        assert_eq!(username_skeleton(a), username_skeleton(b), "{a} vs {b}");
+    }
+
+    #[test]
+    fn look_alikes_across_scripts_share_a_skeleton() {
+        same("bob", "\u{412}\u{41e}\u{412}"); // Cyrillic ВОВ
+        same("bob", "\u{432}\u{43e}\u{432}"); // Cyrillic вов
+        same("bob", "\u{392}\u{39f}\u{392}"); // Greek ΒΟΒ
+        same("cop", "\u{441}\u{43e}\u{440}"); // Cyrillic сор
+        same("vo", "\u{3bd}\u{3bf}"); // Greek νο
+        same("\u{ff42}\u{ff4f}\u{ff42}", "bob"); // fullwidth
+        same("Bob", "bob");
+        same("b0b", "bob");
+        same("rn", "m");
+        same("modern", "rnodern");
+        same("admin1", "adminl");
+    }
+
+    #[test]
+    fn different_looking_names_keep_different_skeletons() {
+        for (a, b) in [
+            ("bob", "bab"),
+            ("rn", "n"),
+            ("alice", "alicia"),
+            ("bob", "b"),
+        ] {
+            assert_ne!(username_skeleton(a), username_skeleton(b), "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn the_skeleton_is_stable_and_a_function_of_the_key() {
+        for name in [
+            "bob",
+            "\u{412}\u{41e}\u{412}",
+            "\u{ff22}ob",
+            "Stra\u{df}e",
+            "rn",
+        ] {
+            let skeleton = username_skeleton(name);
+            assert_eq!(username_skeleton(&username_key(name)), skeleton, "{name}");
+            assert_eq!(username_skeleton(&skeleton), skeleton, "{name}");
+        }
+    }
 }

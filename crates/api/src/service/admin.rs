@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use crate::auth::ClientInfo;
 use crate::db::audit::{self, EventRow, NewEvent};
 use crate::db::users::{self, UserRow};
-use crate::db::{is_unique_violation, recovery_codes, sessions, totp, user_admin, DbConn};
+use crate::db::{recovery_codes, sessions, totp, user_admin, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::service::accounts;
 use crate::state::AppState;
@@ -95,13 +95,9 @@ pub async fn create_user(
         .db
         .write(move |conn| {
             let key = accounts::username_key(&username);
-            let user = users::insert(conn, &username, &key, &phc, is_admin, now).map_err(|e| {
-                if is_unique_violation(&e) {
-                    ApiError::UsernameTaken
-                } else {
-                    e.into()
-                }
-            })?;
+            let skeleton = accounts::username_skeleton(&username);
+            let user = users::insert(conn, &username, &key, &skeleton, &phc, is_admin, now)
+                .map_err(users::taken_or_error)?;
             let event = if is_admin {
                 "admin.admin_created"
             } else {
