@@ -314,3 +314,33 @@ async fn commands_on_an_installation_refuse_a_data_dir_without_its_database() {
     let list = ok(&run_cli(&env, &["user", "list"], None, &[]).await);
     assert!(list.ends_with("1 user(s)\n"), "{list}");
 }
+
+#[tokio::test]
+async fn keys_rotate_refuses_while_an_instance_serves_the_database() {
+    let store = Store::new().await;
+    add_user(&store, "alice", true).await;
+    let server = store.start(&[]).await;
+    let t = aligned_now();
+    server.set_clock(t).await;
+    let (secret, _codes) = enroll(&server, &server.client, "alice").await;
+    let before = key_file(&store);
+
+    let err = failed(&store.cli(&["keys", "rotate"], None, &[]).await);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("twofa: 1 instance(s) serve this database")),
+        "{err}"
+    );
+    assert_eq!(key_file(&store), before, "the key is untouched");
+    assert!(!store.data_dir().join("secret.key.new").exists());
+    // The running server still opens its secrets.
+    server.set_clock(t + 30).await;
+    let body = sign_in_totp(&server, &server.client, "alice", &secret).await;
+    assert_eq!(body["status"], "authenticated");
+
+    // A graceful stop removes the heartbeat: the rotation goes ahead at once.
+    assert!(server.stop().await.success());
+    let out = ok(&store.cli(&["keys", "rotate"], None, &[]).await);
+    assert!(out.contains("re-encrypted 1 TOTP secret(s)"), "{out}");
+    assert_ne!(key_file(&store), before);
+}

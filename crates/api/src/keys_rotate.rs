@@ -72,6 +72,17 @@ pub fn rotate(settings: &Settings) -> anyhow::Result<Rotation> {
     let url = settings.database_url();
     let db = Db::connect(&url)?;
     keys::check_against_database(&db, &old)?;
+    // A server still running would keep the old key: TOTP sign-ins would fail there and its
+    // enrolments would be sealed under a key the database no longer uses.
+    let running = crate::instance::running(&db).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(latest) = running.iter().min() {
+        bail!(
+            "{} instance(s) serve this database (last heartbeat {latest} s ago): stop every \
+             instance, then rotate (a stopped instance's heartbeat counts for {} s)",
+            running.len(),
+            crate::instance::FRESH_SECS
+        );
+    }
 
     let mut new_master = Zeroizing::new([0u8; 32]);
     crypto::rng().fill_bytes(new_master.as_mut());

@@ -10,6 +10,7 @@ pub mod dto;
 pub mod dto_admin;
 pub mod error;
 pub mod head;
+pub mod instance;
 pub mod json;
 pub mod keys;
 pub mod keys_rotate;

@@ -38,6 +38,7 @@ pub struct Application {
     server: Server,
     addr: SocketAddr,
     state: web::Data<AppState>,
+    heartbeat: Arc<crate::instance::Heartbeat>,
 }
 
 /// Opens (creating when needed) the data dir and database, loads and checks the key.
@@ -79,6 +80,11 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let addr = listener.local_addr()?;
         let (db, keys) = prepare(&settings).await?;
+        let heartbeat = Arc::new(crate::instance::Heartbeat::new());
+        heartbeat
+            .beat(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot write the instance heartbeat: {e}"))?;
         #[cfg(feature = "test-clock")]
         let test_clock = Arc::new(crate::clock::SettableClock::new());
         #[cfg(feature = "test-clock")]
@@ -168,6 +174,7 @@ impl Application {
             server,
             addr,
             state,
+            heartbeat,
         })
     }
 
@@ -196,6 +203,14 @@ impl Application {
                 }
             }
         });
-        self.server.await
+        let heartbeat = self.heartbeat.clone();
+        let (beat, db) = (heartbeat.clone(), self.state.db.clone());
+        let beating = actix_web::rt::spawn(async move { beat.run(db).await });
+        let served = self.server.await;
+        beating.abort();
+        if let Err(err) = heartbeat.end(&self.state.db).await {
+            tracing::warn!(error = %err, "could not remove the instance heartbeat");
+        }
+        served
     }
 }

@@ -32,3 +32,11 @@ pub fn set(conn: &mut DbConn, key: &str, value: &[u8]) -> QueryResult<()> {
     diesel::delete(meta::table.find(key)).execute(conn)?;
     insert(conn, key, value)
 }
+
+/// Every (key, value) whose key starts with `prefix` (a fixed string without LIKE wildcards).
+pub fn with_prefix(conn: &mut DbConn, prefix: &str) -> QueryResult<Vec<(String, Vec<u8>)>> {
+    meta::table
+        .filter(meta::key.like(format!("{prefix}%")))
+        .select((meta::key, meta::value))
+        .load(conn)
+}
