@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use crate::client::{assert_error, expect_json, Client};
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, EnrolledUser, TestApp};
 
 const BOB_PASSWORD: &str = "bob's long enough password";
 
@@ -14,6 +14,10 @@ async fn create_user(admin: &Client, name: &str, is_admin: bool) -> Value {
 
 /// Alice (admin, 2FA on) signed in on `app.client`.
 async fn admin_signed_in(app: &TestApp) -> i64 {
+    admin_with_factor(app).await.0
+}
+
+async fn admin_with_factor(app: &TestApp) -> (i64, EnrolledUser) {
     let alice = app.enrolled_user().await;
     app.client
         .sign_in(
@@ -23,7 +27,19 @@ async fn admin_signed_in(app: &TestApp) -> i64 {
         )
         .await;
     let me = expect_json(app.client.me().await, 200).await;
-    me["user"]["id"].as_i64().expect("id")
+    (me["user"]["id"].as_i64().expect("id"), alice)
+}
+
+/// Alice's confirmation for the next action: her password and the code of the next step (the
+/// current one was spent signing in).
+async fn step_up(app: &TestApp, alice: &EnrolledUser) -> Value {
+    app.advance_clock(30).await;
+    json!({"password": alice.password, "code": app.code_now(&alice.secret)})
+}
+
+async fn is_enrolled(admin: &Client, name: &str) -> bool {
+    let list = expect_json(admin.get("/api/admin/users").await, 200).await;
+    user_named(&list, name)["two_factor"]["enabled"] == true
 }
 
 /// Enables 2FA for the signed-in `client` at the app's pinned time.
@@ -95,10 +111,16 @@ async fn only_administrators_reach_the_admin_api() {
             )
             .await,
         bob_client
-            .post(&format!("/api/admin/users/{bob_id}/2fa/reset"), json!({}))
+            .post(
+                &format!("/api/admin/users/{bob_id}/2fa/reset"),
+                json!({"password": BOB_PASSWORD}),
+            )
             .await,
         bob_client
-            .post(&format!("/api/admin/users/{bob_id}/disable"), json!({}))
+            .post(
+                &format!("/api/admin/users/{bob_id}/disable"),
+                json!({"password": BOB_PASSWORD}),
+            )
             .await,
         bob_client
             .post(&format!("/api/admin/users/{bob_id}/enable"), json!({}))
@@ -183,7 +205,7 @@ async fn create_and_list_users_with_their_two_factor_status() {
 #[tokio::test]
 async fn reset_two_factor_ends_sessions_and_lets_the_password_sign_in() {
     let app = spawn_app().await;
-    let alice_id = admin_signed_in(&app).await;
+    let (alice_id, alice) = admin_with_factor(&app).await;
     let bob_id = create_user(&app.client, "bob", false).await["user"]["id"]
         .as_i64()
         .unwrap();
@@ -194,9 +216,10 @@ async fn reset_two_factor_ends_sessions_and_lets_the_password_sign_in() {
     let login = expect_json(fresh.login("bob", BOB_PASSWORD).await, 200).await;
     assert_eq!(login["status"], "2fa_required");
 
+    let confirm = step_up(&app, &alice).await;
     let reset = expect_json(
         app.client
-            .post(&format!("/api/admin/users/{bob_id}/2fa/reset"), json!({}))
+            .post(&format!("/api/admin/users/{bob_id}/2fa/reset"), confirm)
             .await,
         200,
     )
@@ -216,9 +239,14 @@ async fn reset_two_factor_ends_sessions_and_lets_the_password_sign_in() {
         )),
         "{events:?}"
     );
+    // Nothing to reset and no such user are said before the confirmation is checked.
+    let wrong = json!({"password": "not alice's password", "code": "000000"});
     assert_error(
         app.client
-            .post(&format!("/api/admin/users/{bob_id}/2fa/reset"), json!({}))
+            .post(
+                &format!("/api/admin/users/{bob_id}/2fa/reset"),
+                wrong.clone(),
+            )
             .await,
         409,
         "totp_not_enabled",
@@ -226,7 +254,7 @@ async fn reset_two_factor_ends_sessions_and_lets_the_password_sign_in() {
     .await;
     assert_error(
         app.client
-            .post("/api/admin/users/999/2fa/reset", json!({}))
+            .post("/api/admin/users/999/2fa/reset", wrong)
             .await,
         404,
         "not_found",
@@ -237,7 +265,7 @@ async fn reset_two_factor_ends_sessions_and_lets_the_password_sign_in() {
 #[tokio::test]
 async fn a_disabled_user_cannot_sign_in_until_enabled_again() {
     let app = spawn_app().await;
-    let alice_id = admin_signed_in(&app).await;
+    let (alice_id, alice) = admin_with_factor(&app).await;
     let bob_id = create_user(&app.client, "bob", false).await["user"]["id"]
         .as_i64()
         .unwrap();
@@ -246,9 +274,10 @@ async fn a_disabled_user_cannot_sign_in_until_enabled_again() {
     let token_login = expect_json(bob.login_for_token("bob", BOB_PASSWORD).await, 200).await;
     let token = token_login["token"].as_str().expect("token").to_owned();
 
+    let confirm = step_up(&app, &alice).await;
     let disabled = expect_json(
         app.client
-            .post(&format!("/api/admin/users/{bob_id}/disable"), json!({}))
+            .post(&format!("/api/admin/users/{bob_id}/disable"), confirm)
             .await,
         200,
     )
@@ -270,9 +299,10 @@ async fn a_disabled_user_cannot_sign_in_until_enabled_again() {
         "invalid_credentials",
     )
     .await;
+    let confirm = step_up(&app, &alice).await;
     assert_error(
         app.client
-            .post(&format!("/api/admin/users/{alice_id}/disable"), json!({}))
+            .post(&format!("/api/admin/users/{alice_id}/disable"), confirm)
             .await,
         400,
         "invalid_request",
@@ -354,4 +384,161 @@ async fn admin_api_works_with_a_bearer_token_and_checks_origin_for_cookies() {
         "cross_origin",
     )
     .await;
+}
+
+#[tokio::test]
+async fn resetting_or_disabling_needs_the_administrators_password_and_a_fresh_code() {
+    let app = spawn_app().await;
+    let (alice_id, alice) = admin_with_factor(&app).await;
+    let bob_id = create_user(&app.client, "bob", false).await["user"]["id"]
+        .as_i64()
+        .unwrap();
+    let bob = app.new_client();
+    expect_json(bob.login("bob", BOB_PASSWORD).await, 200).await;
+    enroll(&app, &bob, BOB_PASSWORD).await;
+    let reset = format!("/api/admin/users/{bob_id}/2fa/reset");
+    let disable = format!("/api/admin/users/{bob_id}/disable");
+
+    app.advance_clock(30).await;
+    let code = app.code_now(&alice.secret);
+    let refused = [
+        (json!({}), 400, "invalid_request"),
+        (json!({"password": alice.password}), 400, "invalid_request"),
+        (
+            json!({"password": alice.password, "code": "12345"}),
+            400,
+            "invalid_code_format",
+        ),
+        (
+            json!({"password": alice.password, "code": code, "x": 1}),
+            400,
+            "invalid_request",
+        ),
+        (
+            json!({"password": "not alice's password", "code": code}),
+            401,
+            "invalid_credentials",
+        ),
+        (
+            json!({"password": alice.password, "code": bump(&code)}),
+            401,
+            "invalid_code",
+        ),
+    ];
+    for (body, status, error) in refused {
+        assert_error(app.client.post(&reset, body.clone()).await, status, error).await;
+        assert_error(app.client.post(&disable, body).await, status, error).await;
+    }
+    // None of it touched bob, and a stolen session without the code is no way in either.
+    assert!(is_enrolled(&app.client, "bob").await);
+    expect_json(bob.me().await, 200).await;
+    let failures = events_of(&app.client, alice_id).await;
+    let step_up_failures = failures
+        .iter()
+        .filter(|e| e.0 == "admin.step_up.failure" && e.1 == "failure")
+        .count();
+    assert_eq!(step_up_failures, 2, "{failures:?}");
+    assert!(failures.contains(&(
+        "auth.password.failure".into(),
+        "failure".into(),
+        Some("step_up".into())
+    )));
+
+    let body = json!({"password": alice.password, "code": code});
+    expect_json(app.client.post(&reset, body.clone()).await, 200).await;
+    assert!(!is_enrolled(&app.client, "bob").await);
+    // The code is spent: the next action needs the next one.
+    assert_error(app.client.post(&disable, body).await, 401, "totp_replayed").await;
+    let confirm = step_up(&app, &alice).await;
+    let disabled = expect_json(app.client.post(&disable, confirm).await, 200).await;
+    assert_eq!(disabled["user"]["disabled"], true);
+}
+
+/// The code's last digit changed: a wrong code in the right format.
+fn bump(code: &str) -> String {
+    let last = code.as_bytes()[5] - b'0';
+    format!("{}{}", &code[..5], (last + 1) % 10)
+}
+
+#[tokio::test]
+async fn an_administrator_without_two_factor_confirms_with_the_password_alone() {
+    let app = spawn_app().await;
+    let alice = app.setup_user().await;
+    expect_json(
+        app.client.login(&alice.username, &alice.password).await,
+        200,
+    )
+    .await;
+    let bob_id = create_user(&app.client, "bob", false).await["user"]["id"]
+        .as_i64()
+        .unwrap();
+    let disable = format!("/api/admin/users/{bob_id}/disable");
+    assert_error(
+        app.client
+            .post(
+                &disable,
+                json!({"password": alice.password, "code": "123456"}),
+            )
+            .await,
+        400,
+        "invalid_request",
+    )
+    .await;
+    assert_error(
+        app.client
+            .post(&disable, json!({"password": "not alice's password"}))
+            .await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
+    let disabled = expect_json(
+        app.client
+            .post(&disable, json!({"password": alice.password}))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(disabled["user"]["disabled"], true);
+}
+
+/// One code confirms one action: of parallel actions sent with the same code, one runs.
+#[tokio::test]
+async fn one_code_confirms_one_action_under_concurrency() {
+    let app = spawn_app().await;
+    let (_, alice) = admin_with_factor(&app).await;
+    let mut ids = Vec::new();
+    for name in ["bob", "carol", "dave", "erin", "frank", "grace"] {
+        let created = create_user(&app.client, name, false).await;
+        ids.push(created["user"]["id"].as_i64().unwrap());
+    }
+    let body = step_up(&app, &alice).await;
+    let mut set = tokio::task::JoinSet::new();
+    for id in ids {
+        let (client, body) = (app.client.clone(), body.clone());
+        set.spawn(async move {
+            let resp = client
+                .post(&format!("/api/admin/users/{id}/disable"), body)
+                .await;
+            let status = resp.status().as_u16();
+            let body: Value = resp.json().await.unwrap_or_default();
+            (status, body["error"]["code"].as_str().map(str::to_owned))
+        });
+    }
+    let mut ok = 0;
+    while let Some(result) = set.join_next().await {
+        match result.expect("request task") {
+            (200, _) => ok += 1,
+            other => assert_eq!(other, (401, Some("totp_replayed".to_owned()))),
+        }
+    }
+    assert_eq!(ok, 1, "exactly one disable ran");
+    let list = expect_json(app.client.get("/api/admin/users").await, 200).await;
+    let disabled = list["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["disabled"] == true)
+        .count();
+    assert_eq!(disabled, 1, "{list}");
 }

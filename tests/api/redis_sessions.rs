@@ -259,7 +259,8 @@ async fn a_cli_or_admin_2fa_reset_ends_browser_sessions_held_in_redis() {
     a.set_clock(now + 30).await;
     b.set_clock(now + 30).await;
     let path = format!("/api/admin/users/{bob_id}/2fa/reset");
-    expect_json(admin.post(&path, json!({})).await, 200).await;
+    let confirm = json!({"password": PASSWORD});
+    expect_json(admin.post(&path, confirm).await, 200).await;
     assert_error(bob_browser.me().await, 401, "unauthenticated").await;
     // The admin's own session is untouched.
     expect_json(admin.me().await, 200).await;

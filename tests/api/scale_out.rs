@@ -213,7 +213,10 @@ async fn an_admin_action_on_b_takes_effect_on_a_with(sessions: &[(&str, &str)]) 
     let bob_a = a.new_client();
     expect_json(bob_a.login("bob", PASSWORD).await, 200).await;
     let path = format!("/api/admin/users/{bob_id}/disable");
-    expect_json(admin_b.post(&path, serde_json::json!({})).await, 200).await;
+    // The administrator confirms with the code of the next step (this one signed them in).
+    b.set_clock(now + 30).await;
+    let confirm = serde_json::json!({"password": PASSWORD, "code": totp_at(&secret, now + 30)});
+    expect_json(admin_b.post(&path, confirm).await, 200).await;
     assert_error(bob_a.me().await, 401, "unauthenticated").await;
     assert_error(
         a.new_client().login("bob", PASSWORD).await,

@@ -422,6 +422,12 @@ step("administrator: add a user, reset their 2FA after a lost phone, disable the
   await page.reload();
   await bob.getByText(/2FA on since .* 10 recovery codes left/).waitFor();
   await bob.getByRole("button", { name: "Reset 2FA…" }).click();
+  // The administrator (2FA off since the step before) confirms with their password alone.
+  assert.equal(await bob.getByLabel("Your current 6-digit code").count(), 0);
+  await bob.getByLabel("Your password").fill("not the password");
+  await bob.getByRole("button", { name: "Reset 2FA", exact: true }).click();
+  await bob.getByText("That password is not right. Check it and try again.").waitFor();
+  await bob.getByLabel("Your password").fill(PASSWORD);
   await capture("admin-users-confirm-reset");
   await bob.getByRole("button", { name: "Reset 2FA", exact: true }).click();
   await page.getByText("Two-factor authentication was reset for bob.").waitFor();
@@ -432,6 +438,7 @@ step("administrator: add a user, reset their 2FA after a lost phone, disable the
   assert.equal(again.body.status, "authenticated", "bob signs in with the password only until he enrols again");
 
   await bob.getByRole("button", { name: "Disable account…" }).click();
+  await bob.getByLabel("Your password").fill(PASSWORD);
   await bob.getByRole("button", { name: "Disable account", exact: true }).click();
   await page.getByText("bob was disabled.").waitFor();
   await bob.getByText("Disabled").waitFor();

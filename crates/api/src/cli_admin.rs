@@ -17,6 +17,7 @@ use crate::error::ApiError;
 use crate::keys::{self, Keys};
 use crate::service::admin::{self, Actor};
 use crate::service::hashing::HashGate;
+use crate::service::step_up::Authority;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::{keys_rotate, startup};
@@ -164,7 +165,7 @@ pub fn two_factor(settings: Settings, command: TwoFactorCommand) -> anyhow::Resu
         let found = admin::find_by_username(&state, &user)
             .await
             .map_err(|_| anyhow::anyhow!("no user named {user:?}"))?;
-        admin::reset_two_factor(&state, &cli_client(), Actor::Cli, found.id)
+        admin::reset_two_factor(&state, &cli_client(), Authority::Cli, found.id)
             .await
             .map_err(|e| match e {
                 ApiError::TotpNotEnabled => {

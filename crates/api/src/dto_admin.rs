@@ -19,6 +19,18 @@ pub struct CreateUserRequest {
     pub is_admin: bool,
 }
 
+/// The acting administrator confirms an action that takes protection away from another account.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdminStepUpRequest {
+    /// The administrator's own password.
+    pub password: String,
+    /// A current 6-digit code from the administrator's authenticator: required when their own
+    /// account has two-factor authentication on, refused when it has not.
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct AdminUserView {
     pub id: i64,

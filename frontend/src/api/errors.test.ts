@@ -65,6 +65,11 @@ describe("messageFor", () => {
     expect(messageFor(apiError("invalid_credentials"), "sign-in")).toBe(
       "That username and password do not match. Check both and try again.",
     );
+    // Confirming a change while signed in: only the password was typed.
+    expect(messageFor(apiError("invalid_credentials"), "password")).toBe("That password is not right. Check it and try again.");
+    expect(messageFor(apiError("invalid_credentials"), "password-and-code")).toBe(
+      "That password is not right. Check it and try again.",
+    );
   });
 
   it("says how long to wait, from Retry-After", () => {

@@ -53,7 +53,7 @@ function errorDetail(body: unknown): Detail | null {
 }
 
 /** What the person was doing: the same code means different things in different places. */
-export type ErrorContext = "sign-in" | "setup" | "totp" | "recovery" | "password-and-code" | "general";
+export type ErrorContext = "sign-in" | "setup" | "totp" | "recovery" | "password" | "password-and-code" | "general";
 
 /** "about 5 minutes", "45 seconds": Retry-After in words. */
 export function formatWait(seconds: number): string {
@@ -101,6 +101,11 @@ export function messageFor(error: unknown, context: ErrorContext = "general"): s
       return "The server could not be reached. Check your connection and try again.";
     case "unexpected":
       return `The server answered with an unexpected error (${error.status}). Try again in a moment.`;
+    case "invalid_credentials":
+      // A signed-in person confirming a change typed only their password: no username to blame.
+      if (context === "password" || context === "password-and-code")
+        return "That password is not right. Check it and try again.";
+      return fixed.invalid_credentials;
     case "invalid_code":
       if (context === "recovery") return "That recovery code is not valid, or it has already been used.";
       if (context === "password-and-code")

@@ -105,7 +105,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Lost phone: removes the user's TOTP and recovery codes and ends their sessions. */
+        /**
+         * Lost phone: removes the user's TOTP and recovery codes and ends their sessions. The
+         *     administrator confirms with their own password, and a current code when their account has 2FA.
+         */
         post: operations["reset_two_factor"];
         delete?: never;
         options?: never;
@@ -122,7 +125,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Disables the account: it cannot sign in (`invalid_credentials`) and its sessions end. */
+        /**
+         * Disables the account: it cannot sign in (`invalid_credentials`) and its sessions end. The
+         *     administrator confirms as for a 2FA reset.
+         */
         post: operations["disable_user"];
         delete?: never;
         options?: never;
@@ -353,6 +359,16 @@ export interface components {
     schemas: {
         AdminEventsResponse: {
             events: components["schemas"]["EventView"][];
+        };
+        /** @description The acting administrator confirms an action that takes protection away from another account. */
+        AdminStepUpRequest: {
+            /**
+             * @description A current 6-digit code from the administrator's authenticator: required when their own
+             *     account has two-factor authentication on, refused when it has not.
+             */
+            code?: string | null;
+            /** @description The administrator's own password. */
+            password: string;
         };
         AdminUserResponse: {
             user: components["schemas"]["AdminUserView"];
@@ -1172,7 +1188,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminStepUpRequest"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -1182,7 +1202,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserResponse"];
                 };
             };
-            /** @description `invalid_request`: malformed JSON, a wrong type, an unknown or missing field */
+            /** @description `invalid_request` (code missing or not expected) or `invalid_code_format` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1191,7 +1211,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `unauthenticated`; the administrator's `invalid_credentials`, `invalid_code` or `totp_replayed` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1245,6 +1265,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description the administrator's `account_locked` or `too_many_attempts` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `internal`: an unexpected failure (details only in the server log) */
             500: {
                 headers: {
@@ -1275,7 +1304,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminStepUpRequest"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -1285,7 +1318,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserResponse"];
                 };
             };
-            /** @description `invalid_request`: an administrator cannot disable themselves */
+            /** @description `invalid_request` (an administrator cannot disable themselves; code missing or not expected) or `invalid_code_format` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1294,7 +1327,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `unauthenticated`; the administrator's `invalid_credentials`, `invalid_code` or `totp_replayed` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1332,6 +1365,15 @@ export interface operations {
             };
             /** @description `unsupported_media_type`: the body is not `application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the administrator's `account_locked` or `too_many_attempts` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

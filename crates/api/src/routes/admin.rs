@@ -10,10 +10,13 @@ use crate::auth::{ClientInfo, CurrentUser};
 use crate::dto::rfc3339;
 use crate::dto::EventView;
 use crate::dto_admin::{
-    AdminEventsResponse, AdminUserResponse, AdminUserView, AdminUsersResponse, CreateUserRequest,
+    AdminEventsResponse, AdminStepUpRequest, AdminUserResponse, AdminUserView, AdminUsersResponse,
+    CreateUserRequest,
 };
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::service::admin::{self, Actor};
+use crate::service::second_factor;
+use crate::service::step_up::{Authority, StepUp};
 use crate::state::AppState;
 
 const EVENTS_SHOWN: i64 = 200;
@@ -40,6 +43,22 @@ impl FromRequest for Admin {
 impl Admin {
     fn actor(&self) -> Actor {
         Actor::Admin(self.0.user.id)
+    }
+
+    /// The administrator, confirmed by what they typed (checked by `step_up::confirmed`).
+    fn confirmed_by(&self, body: AdminStepUpRequest) -> ApiResult<Authority<'_>> {
+        let code = body
+            .code
+            .as_deref()
+            .map(second_factor::parse_code)
+            .transpose()?;
+        Ok(Authority::Admin {
+            admin: &self.0.user,
+            step_up: StepUp {
+                password: body.password,
+                code,
+            },
+        })
     }
 }
 
@@ -105,17 +124,21 @@ pub async fn create_user(
     Ok(HttpResponse::Created().json(summary(&state, user.id).await?))
 }
 
-/// Lost phone: removes the user's TOTP and recovery codes and ends their sessions.
+/// Lost phone: removes the user's TOTP and recovery codes and ends their sessions. The
+/// administrator confirms with their own password, and a current code when their account has 2FA.
 #[utoipa::path(
     path = "/admin/users/{id}/2fa/reset",
     tag = "admin",
     params(("id" = i64, Path, description = "User id")),
+    request_body = AdminStepUpRequest,
     responses(
         (status = 200, body = AdminUserResponse),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 400, description = "`invalid_request` (code missing or not expected) or `invalid_code_format`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`; the administrator's `invalid_credentials`, `invalid_code` or `totp_replayed`", body = ErrorBody),
         (status = 403, description = "`forbidden` or `cross_origin`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 409, description = "`totp_not_enabled`: nothing to reset", body = ErrorBody),
+        (status = 429, description = "the administrator's `account_locked` or `too_many_attempts`", body = ErrorBody),
     ),
     security(("cookie" = []), ("bearer" = []))
 )]
@@ -125,22 +148,27 @@ pub async fn reset_two_factor(
     client: ClientInfo,
     admin: Admin,
     id: web::Path<i64>,
+    body: web::Json<AdminStepUpRequest>,
 ) -> ApiResult<HttpResponse> {
-    let user = admin::reset_two_factor(&state, &client, admin.actor(), *id).await?;
+    let authority = admin.confirmed_by(body.into_inner())?;
+    let user = admin::reset_two_factor(&state, &client, authority, *id).await?;
     Ok(HttpResponse::Ok().json(summary(&state, user.id).await?))
 }
 
-/// Disables the account: it cannot sign in (`invalid_credentials`) and its sessions end.
+/// Disables the account: it cannot sign in (`invalid_credentials`) and its sessions end. The
+/// administrator confirms as for a 2FA reset.
 #[utoipa::path(
     path = "/admin/users/{id}/disable",
     tag = "admin",
     params(("id" = i64, Path, description = "User id")),
+    request_body = AdminStepUpRequest,
     responses(
         (status = 200, body = AdminUserResponse),
-        (status = 400, description = "`invalid_request`: an administrator cannot disable themselves", body = ErrorBody),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 400, description = "`invalid_request` (an administrator cannot disable themselves; code missing or not expected) or `invalid_code_format`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`; the administrator's `invalid_credentials`, `invalid_code` or `totp_replayed`", body = ErrorBody),
         (status = 403, description = "`forbidden` or `cross_origin`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 429, description = "the administrator's `account_locked` or `too_many_attempts`", body = ErrorBody),
     ),
     security(("cookie" = []), ("bearer" = []))
 )]
@@ -150,8 +178,10 @@ pub async fn disable_user(
     client: ClientInfo,
     admin: Admin,
     id: web::Path<i64>,
+    body: web::Json<AdminStepUpRequest>,
 ) -> ApiResult<HttpResponse> {
-    let user = admin::set_disabled(&state, &client, admin.actor(), *id, true).await?;
+    let authority = admin.confirmed_by(body.into_inner())?;
+    let user = admin::disable_user(&state, &client, authority, *id).await?;
     Ok(HttpResponse::Ok().json(summary(&state, user.id).await?))
 }
 
@@ -175,7 +205,7 @@ pub async fn enable_user(
     admin: Admin,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    let user = admin::set_disabled(&state, &client, admin.actor(), *id, false).await?;
+    let user = admin::enable_user(&state, &client, admin.actor(), *id).await?;
     Ok(HttpResponse::Ok().json(summary(&state, user.id).await?))
 }
 

@@ -10,6 +10,7 @@ use crate::db::users::{self, UserRow};
 use crate::db::{recovery_codes, sessions, totp, user_admin, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::service::accounts;
+use crate::service::step_up::{self, Authority};
 use crate::state::AppState;
 
 /// Who performs an administrative action; stored as the event's reason.
@@ -114,60 +115,103 @@ pub async fn create_user(
 pub async fn reset_two_factor(
     state: &AppState,
     client: &ClientInfo,
-    actor: Actor,
+    authority: Authority<'_>,
     user_id: i64,
 ) -> ApiResult<UserRow> {
-    let now = state.now();
-    let client = client.clone();
+    // The target's state is checked before the step-up costs an argon2 run, and again in the
+    // transaction that changes it.
     state
         .db
-        .write(move |conn| {
-            let user = users::find(conn, user_id)?.ok_or(ApiError::NotFound)?;
-            if totp::find(conn, user_id)?.is_none() {
-                return Err(ApiError::TotpNotEnabled);
-            }
-            totp::delete(conn, user_id)?;
-            recovery_codes::delete_all(conn, user_id)?;
-            sessions::delete_for_user(conn, user_id)?;
-            user_admin::delete_challenges(conn, user_id)?;
-            record(conn, &client, actor, user_id, "admin.2fa_reset", now)?;
-            Ok(user)
-        })
-        .await
+        .read(move |conn| reset_possible(conn, user_id))
+        .await?;
+    let actor = authority.actor();
+    let client_for_record = client.clone();
+    step_up::confirmed(state, client, authority, move |conn, now| {
+        let user = reset_possible(conn, user_id)?;
+        totp::delete(conn, user_id)?;
+        recovery_codes::delete_all(conn, user_id)?;
+        sessions::delete_for_user(conn, user_id)?;
+        user_admin::delete_challenges(conn, user_id)?;
+        record(
+            conn,
+            &client_for_record,
+            actor,
+            user_id,
+            "admin.2fa_reset",
+            now,
+        )?;
+        Ok(user)
+    })
+    .await
 }
 
-/// Disables (ending every session and pending sign-in) or re-enables an account.
-pub async fn set_disabled(
+fn reset_possible(conn: &mut DbConn, user_id: i64) -> ApiResult<UserRow> {
+    let user = users::find(conn, user_id)?.ok_or(ApiError::NotFound)?;
+    if totp::find(conn, user_id)?.is_none() {
+        return Err(ApiError::TotpNotEnabled);
+    }
+    Ok(user)
+}
+
+/// Disables an account, ending every session and pending sign-in.
+pub async fn disable_user(
     state: &AppState,
     client: &ClientInfo,
-    actor: Actor,
+    authority: Authority<'_>,
     user_id: i64,
-    disabled: bool,
 ) -> ApiResult<UserRow> {
-    if disabled && matches!(actor, Actor::Admin(id) if id == user_id) {
+    let actor = authority.actor();
+    if matches!(actor, Actor::Admin(id) if id == user_id) {
         return Err(ApiError::InvalidRequest(
             "you cannot disable your own account".into(),
         ));
     }
+    state
+        .db
+        .read(move |conn| users::find(conn, user_id)?.ok_or(ApiError::NotFound))
+        .await?;
+    let client_for_record = client.clone();
+    step_up::confirmed(state, client, authority, move |conn, now| {
+        set_disabled(conn, &client_for_record, actor, user_id, Some(now), now)
+    })
+    .await
+}
+
+/// Re-enables a disabled account. Giving access back needs no step-up: it removes no protection.
+pub async fn enable_user(
+    state: &AppState,
+    client: &ClientInfo,
+    actor: Actor,
+    user_id: i64,
+) -> ApiResult<UserRow> {
     let now = state.now();
     let client = client.clone();
     state
         .db
-        .write(move |conn| {
-            if !user_admin::set_disabled(conn, user_id, disabled.then_some(now))? {
-                return Err(ApiError::NotFound);
-            }
-            let event = if disabled {
-                sessions::delete_for_user(conn, user_id)?;
-                user_admin::delete_challenges(conn, user_id)?;
-                "admin.user_disabled"
-            } else {
-                "admin.user_enabled"
-            };
-            record(conn, &client, actor, user_id, event, now)?;
-            users::find(conn, user_id)?.ok_or(ApiError::NotFound)
-        })
+        .write(move |conn| set_disabled(conn, &client, actor, user_id, None, now))
         .await
+}
+
+fn set_disabled(
+    conn: &mut DbConn,
+    client: &ClientInfo,
+    actor: Actor,
+    user_id: i64,
+    disabled_at: Option<i64>,
+    now: i64,
+) -> ApiResult<UserRow> {
+    if !user_admin::set_disabled(conn, user_id, disabled_at)? {
+        return Err(ApiError::NotFound);
+    }
+    let event = if disabled_at.is_some() {
+        sessions::delete_for_user(conn, user_id)?;
+        user_admin::delete_challenges(conn, user_id)?;
+        "admin.user_disabled"
+    } else {
+        "admin.user_enabled"
+    };
+    record(conn, client, actor, user_id, event, now)?;
+    users::find(conn, user_id)?.ok_or(ApiError::NotFound)
 }
 
 /// A user's security events, newest first.

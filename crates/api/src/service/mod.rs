@@ -9,4 +9,5 @@ pub mod hashing;
 pub mod policy;
 pub mod second_factor;
 pub mod sessions;
+pub mod step_up;
 pub mod throttle;

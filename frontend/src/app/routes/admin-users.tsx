@@ -17,7 +17,7 @@ export function AdminUsersRoute({ me }: { me: Me }) {
             {added.username} was added. They can sign in now and turn on two-factor authentication in their Profile.
           </p>
         )}
-        <UsersList selfId={me.user.id} added={added} />
+        <UsersList selfId={me.user.id} selfHasTwoFactor={me.two_factor.enabled} added={added} />
       </section>
       <section className="card" aria-labelledby="add-user-heading">
         <h2 id="add-user-heading">Add a user</h2>

@@ -21,6 +21,7 @@ const events: Record<string, string> = {
   "session.renewed": "Session renewed with a new id",
   "2fa.disable.failure": "Turning off two-factor authentication failed",
   "recovery_code.regenerate.failure": "Creating new recovery codes failed",
+  "admin.step_up.failure": "Confirming an administrator action failed",
   "csrf.rejected": "A request from another website was refused",
   "admin.2fa_reset": "Two-factor authentication reset by an administrator",
   "admin.admin_created": "Administrator account created by an administrator",

@@ -4,7 +4,7 @@ import type { components } from "../../api/schema";
 
 export type AdminUser = components["schemas"]["AdminUserView"];
 
-// These POSTs carry no body, but the server wants every cookie-authenticated POST to be JSON.
+// Enabling carries no body, but the server wants every cookie-authenticated POST to be JSON.
 const json = { "Content-Type": "application/json" };
 
 export function listUsers() {
@@ -15,12 +15,15 @@ export function createUser(username: string, password: string, isAdmin: boolean)
   return unwrap(api.POST("/api/admin/users", { body: { username, password, is_admin: isAdmin } }));
 }
 
-export function resetTwoFactor(id: number) {
-  return unwrap(api.POST("/api/admin/users/{id}/2fa/reset", { params: { path: { id } }, headers: json }));
+/** The administrator's own password, plus a current code when their account has 2FA on. */
+export type StepUp = components["schemas"]["AdminStepUpRequest"];
+
+export function resetTwoFactor(id: number, stepUp: StepUp) {
+  return unwrap(api.POST("/api/admin/users/{id}/2fa/reset", { params: { path: { id } }, body: stepUp }));
 }
 
-export function disableUser(id: number) {
-  return unwrap(api.POST("/api/admin/users/{id}/disable", { params: { path: { id } }, headers: json }));
+export function disableUser(id: number, stepUp: StepUp) {
+  return unwrap(api.POST("/api/admin/users/{id}/disable", { params: { path: { id } }, body: stepUp }));
 }
 
 export function enableUser(id: number) {

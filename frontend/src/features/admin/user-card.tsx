@@ -4,27 +4,42 @@ import { messageFor } from "../../api/errors";
 import { Alert } from "../../components/ui/alert";
 import { formatDate } from "../../lib/format";
 import { disableUser, enableUser, resetTwoFactor, type AdminUser } from "./api";
+import { ConfirmAction } from "./confirm-action";
 
 type Confirming = "reset" | "disable" | null;
 
-export function UserCard({ user, isSelf, onChanged }: { user: AdminUser; isSelf: boolean; onChanged: (user: AdminUser, note: string) => void }) {
+type Props = {
+  user: AdminUser;
+  isSelf: boolean;
+  /** Whether the signed-in administrator has 2FA on, so confirming needs their code. */
+  selfHasTwoFactor: boolean;
+  onChanged: (user: AdminUser, note: string) => void;
+};
+
+export function UserCard({ user, isSelf, selfHasTwoFactor, onChanged }: Props) {
   const [confirming, setConfirming] = useState<Confirming>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const tf = user.two_factor;
 
-  async function run(action: () => Promise<{ user: AdminUser }>, note: string) {
+  async function enable() {
     setBusy(true);
     setError(null);
     try {
-      const { user: updated } = await action();
-      setConfirming(null);
-      onChanged(updated, note);
+      const { user: updated } = await enableUser(user.id);
+      onChanged(updated, `${user.username} can sign in again.`);
     } catch (err) {
       setError(messageFor(err));
     } finally {
       setBusy(false);
     }
+  }
+
+  // Errors of a confirmed action are shown in its form, which keeps what was typed.
+  async function confirmed(action: Promise<{ user: AdminUser }>, note: string) {
+    const { user: updated } = await action;
+    setConfirming(null);
+    onChanged(updated, note);
   }
 
   return (
@@ -42,36 +57,34 @@ export function UserCard({ user, isSelf, onChanged }: { user: AdminUser; isSelf:
       </p>
       {error && <Alert tone="error">{error}</Alert>}
       {confirming === "reset" && (
-        <div className="panel panel-danger stack-sm" role="group" aria-label={`Reset 2FA for ${user.username}`}>
+        <ConfirmAction
+          label={`Reset 2FA for ${user.username}`}
+          submitText="Reset 2FA"
+          busyText="Resetting…"
+          needsCode={selfHasTwoFactor}
+          onConfirm={(stepUp) => confirmed(resetTwoFactor(user.id, stepUp), `Two-factor authentication was reset for ${user.username}.`)}
+          onCancel={() => setConfirming(null)}
+        >
           <p>
             Reset two-factor authentication for <strong>{user.username}</strong>? Their authenticator and recovery codes
             stop working and they are signed out everywhere. Do this only after checking who is asking.
           </p>
-          <div className="actions">
-            <button type="button" className="button button-danger" disabled={busy} onClick={() => run(() => resetTwoFactor(user.id), `Two-factor authentication was reset for ${user.username}.`)}>
-              Reset 2FA
-            </button>
-            <button type="button" className="button button-secondary" onClick={() => setConfirming(null)}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        </ConfirmAction>
       )}
       {confirming === "disable" && (
-        <div className="panel panel-danger stack-sm" role="group" aria-label={`Disable ${user.username}`}>
+        <ConfirmAction
+          label={`Disable ${user.username}`}
+          submitText="Disable account"
+          busyText="Disabling…"
+          needsCode={selfHasTwoFactor}
+          onConfirm={(stepUp) => confirmed(disableUser(user.id, stepUp), `${user.username} was disabled.`)}
+          onCancel={() => setConfirming(null)}
+        >
           <p>
             Disable <strong>{user.username}</strong>? They are signed out everywhere and cannot sign in until the account is
             enabled again.
           </p>
-          <div className="actions">
-            <button type="button" className="button button-danger" disabled={busy} onClick={() => run(() => disableUser(user.id), `${user.username} was disabled.`)}>
-              Disable account
-            </button>
-            <button type="button" className="button button-secondary" onClick={() => setConfirming(null)}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        </ConfirmAction>
       )}
       {confirming === null && (
         <div className="actions">
@@ -82,7 +95,7 @@ export function UserCard({ user, isSelf, onChanged }: { user: AdminUser; isSelf:
           )}
           {!isSelf &&
             (user.disabled ? (
-              <button type="button" className="button button-secondary" disabled={busy} onClick={() => run(() => enableUser(user.id), `${user.username} can sign in again.`)}>
+              <button type="button" className="button button-secondary" disabled={busy} onClick={enable}>
                 Enable account
               </button>
             ) : (

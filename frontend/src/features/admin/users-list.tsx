@@ -7,7 +7,7 @@ import { UserCard } from "./user-card";
 
 type State = { status: "loading" } | { status: "ready"; users: AdminUser[] } | { status: "error"; message: string };
 
-export function UsersList({ selfId, added }: { selfId: number; added: AdminUser | null }) {
+export function UsersList({ selfId, selfHasTwoFactor, added }: { selfId: number; selfHasTwoFactor: boolean; added: AdminUser | null }) {
   const [state, setState] = useState<State>({ status: "loading" });
   const [note, setNote] = useState<string | null>(null);
 
@@ -41,7 +41,7 @@ export function UsersList({ selfId, added }: { selfId: number; added: AdminUser 
       </p>
       <ul className="user-list" data-testid="users">
         {state.users.map((user) => (
-          <UserCard key={user.id} user={user} isSelf={user.id === selfId} onChanged={replace} />
+          <UserCard key={user.id} user={user} isSelf={user.id === selfId} selfHasTwoFactor={selfHasTwoFactor} onChanged={replace} />
         ))}
       </ul>
     </div>

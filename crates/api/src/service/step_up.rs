@@ -1,0 +1,100 @@
+//! An administrator's step-up before an action that takes protection away from another account
+//! (resetting its second factor, disabling it): the administrator's own password, plus a current
+//! code from their authenticator when their account has 2FA on. A stolen session or an unlocked
+//! browser alone cannot remove someone's second factor, and an administrator who signed in with
+//! a password only cannot undo a stronger administrator's factor without that password too.
+
+use twofa_core::TotpCode;
+
+use crate::auth::ClientInfo;
+use crate::db::{users::UserRow, DbConn};
+use crate::error::{ApiError, ApiResult};
+use crate::service::second_factor::{self, Factor};
+use crate::service::{accounts, admin::Actor};
+use crate::state::AppState;
+
+/// What the administrator typed to confirm the action.
+pub struct StepUp {
+    pub password: String,
+    pub code: Option<TotpCode>,
+}
+
+/// Who asks for an administrative action, and what confirms it.
+pub enum Authority<'a> {
+    /// The CLI runs with the database and the key in hand: its user already holds everything.
+    Cli,
+    Admin {
+        admin: &'a UserRow,
+        step_up: StepUp,
+    },
+}
+
+impl Authority<'_> {
+    pub fn actor(&self) -> Actor {
+        match self {
+            Authority::Cli => Actor::Cli,
+            Authority::Admin { admin, .. } => Actor::Admin(admin.id),
+        }
+    }
+}
+
+/// Runs `action` in one write transaction once the authority is confirmed. The administrator's
+/// code is consumed in that same transaction (replay-safe), and failures count toward the
+/// administrator's own password throttle and account lock, like the login.
+pub async fn confirmed<T, F>(
+    state: &AppState,
+    client: &ClientInfo,
+    authority: Authority<'_>,
+    action: F,
+) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn, i64) -> ApiResult<T> + Send + 'static,
+{
+    let (admin, step_up) = match authority {
+        Authority::Cli => return write(state, action).await,
+        Authority::Admin { admin, step_up } => (admin, step_up),
+    };
+    // Said before any argon2 run: the administrator knows their own account's state.
+    let has_two_factor = accounts::two_factor_status(state, admin.id).await?.enabled;
+    let code = match (has_two_factor, step_up.code) {
+        (true, Some(code)) => Some(code),
+        (false, None) => None,
+        (true, None) => {
+            return Err(ApiError::InvalidRequest(
+                "your account has two-factor authentication on: send a current code from your \
+                 authenticator as code"
+                    .into(),
+            ))
+        }
+        (false, Some(_)) => {
+            return Err(ApiError::InvalidRequest(
+                "your account has no two-factor authentication: send your password alone".into(),
+            ))
+        }
+    };
+    accounts::confirm_password(state, client, admin, step_up.password).await?;
+    match code {
+        None => write(state, action).await,
+        Some(code) => {
+            second_factor::verify_and_then(
+                state,
+                client,
+                admin.id,
+                Factor::Totp(code),
+                "admin.step_up.failure",
+                move |conn: &mut DbConn, _, now| action(conn, now),
+            )
+            .await
+        }
+    }
+}
+
+async fn write<T, F>(state: &AppState, action: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn, i64) -> ApiResult<T> + Send + 'static,
+{
+    let now = state.now();
+    state.db.write(move |conn| action(conn, now)).await
+}
