@@ -24,6 +24,10 @@ use crate::baseline_split::{attempt_pg_split, attempt_sqlite_split, PgPool, Sqli
 /// Env var carrying the hex key the baseline database's secrets were sealed with.
 pub const KEY_ENV: &str = "TWOFA_BENCH_BASELINE_KEY";
 
+/// Env var: filler bytes added to the malformed-code answer, so the bare endpoint's response is
+/// as long as twofa's (performance.md G8: "same extractor, same response size").
+pub const PAD_ENV: &str = "TWOFA_BENCH_PAD_BYTES";
+
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum Kind {
     Json,
@@ -47,12 +51,13 @@ fn error(status: actix_web::http::StatusCode, code: &str, message: &str) -> Http
     HttpResponse::build(status).json(json!({"error": {"code": code, "message": message}}))
 }
 
-fn bad_format() -> HttpResponse {
-    error(
-        actix_web::http::StatusCode::BAD_REQUEST,
-        "invalid_code_format",
-        "A code is exactly 6 digits.",
-    )
+fn bad_format(pad: &str) -> HttpResponse {
+    let mut body =
+        json!({"error": {"code": "invalid_code_format", "message": "A code is exactly 6 digits."}});
+    if !pad.is_empty() {
+        body["pad"] = pad.into();
+    }
+    HttpResponse::BadRequest().json(body)
 }
 
 fn respond(verdict: Result<Verdict, String>) -> HttpResponse {
@@ -281,6 +286,7 @@ fn sqlite_pool(path: &str, size: u32) -> anyhow::Result<SqlitePool> {
 struct State {
     shared: Arc<Shared>,
     store: Store,
+    pad: String,
 }
 
 fn id_hash(id: &str) -> String {
@@ -289,7 +295,7 @@ fn id_hash(id: &str) -> String {
 
 async fn challenge(state: web::Data<State>, body: web::Json<Answer>) -> HttpResponse {
     let Some(code) = body.code.as_deref().and_then(|c| TotpCode::parse(c).ok()) else {
-        return bad_format();
+        return bad_format(&state.pad);
     };
     let hash = id_hash(&body.challenge_id);
     let now = now();
@@ -380,7 +386,15 @@ pub fn serve(kind: Kind, db: Option<String>) -> anyhow::Result<()> {
             )
         }
     };
-    let state = web::Data::new(State { shared, store });
+    let pad_bytes = match std::env::var(PAD_ENV) {
+        Ok(n) => n.trim().parse::<usize>().context(PAD_ENV)?,
+        Err(_) => 0,
+    };
+    let state = web::Data::new(State {
+        shared,
+        store,
+        pad: "x".repeat(pad_bytes),
+    });
     actix_web::rt::System::new().block_on(async move {
         let server = HttpServer::new(move || {
             App::new()

@@ -188,16 +188,18 @@ pub fn challenge_workload(pool: Arc<ChallengePool>, code: String) -> Workload {
 
 /// A malformed code: answered 400 `invalid_code_format` before any storage is touched, so it
 /// measures framework, middleware and JSON cost only.
+pub const CHALLENGE_PATH: &str = "/api/login/challenge";
+
+/// A challenge answer whose code is malformed: refused before any storage.
+pub fn format_error_body() -> serde_json::Value {
+    json!({"challenge_id": "0".repeat(64), "code": "12a456"})
+}
+
 pub fn format_error_workload() -> Workload {
-    let id = "0".repeat(64);
+    let body = format_error_body();
     Workload {
         name: "challenge (malformed code)".into(),
-        next: Box::new(move |_| {
-            Req::post_json(
-                "/api/login/challenge",
-                &json!({"challenge_id": id, "code": "12a456"}),
-            )
-        }),
+        next: Box::new(move |_| Req::post_json(CHALLENGE_PATH, &body)),
         expect: Box::new(|status, body| {
             status == 400 && error_code(body).as_deref() == Some("invalid_code_format")
         }),

@@ -17,6 +17,7 @@ mod run;
 mod sections;
 mod server;
 mod spa;
+mod wire;
 
 use clap::{Parser, Subcommand};
 

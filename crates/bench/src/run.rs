@@ -244,15 +244,27 @@ impl Ctx {
         Server::spawn(name, cmd, &self.tmp.path().join(format!("{name}.log")))
     }
 
-    fn spawn_baseline(
+    pub fn spawn_baseline(
         &self,
         kind: &str,
         db: Option<&str>,
         key: &[u8; 32],
     ) -> anyhow::Result<Server> {
+        self.spawn_baseline_padded(kind, db, key, 0)
+    }
+
+    /// A baseline whose malformed-code answer carries `pad` filler bytes.
+    pub fn spawn_baseline_padded(
+        &self,
+        kind: &str,
+        db: Option<&str>,
+        key: &[u8; 32],
+        pad: usize,
+    ) -> anyhow::Result<Server> {
         let mut cmd = Command::new(&self.self_exe);
         cmd.args(["baseline", kind])
-            .env(crate::baseline::KEY_ENV, hex::encode(key));
+            .env(crate::baseline::KEY_ENV, hex::encode(key))
+            .env(crate::baseline::PAD_ENV, pad.to_string());
         if let Some(db) = db {
             cmd.args(["--db", db]);
         }
@@ -520,13 +532,8 @@ async fn sqlite_part(ctx: &mut Ctx) -> anyhow::Result<()> {
 
     println!("(4) framework and storage on SQLite, interleaved with the baselines");
     let key = random_key();
-    match ctx.spawn_baseline("json", None, &key) {
-        Ok(bare) => {
-            if let Err(e) = crate::sections::framework(ctx, server.addr, bare.addr).await {
-                ctx.fail("(4a) framework + middleware", "≥ 0.80×", &e);
-            }
-        }
-        Err(e) => ctx.fail("(4a) framework + middleware", "≥ 0.80×", &e),
+    if let Err(e) = crate::sections::framework(ctx, server.addr, &key).await {
+        ctx.fail("(4a) framework + middleware", "≥ 0.80×", &e);
     }
     let base_path = ctx
         .tmp
