@@ -1,5 +1,5 @@
 // The application shell: session state, top bar, and which screen the path shows.
-import { Page } from "./page";
+import { LoadingPage, Page } from "./page";
 import { Redirect } from "./redirect";
 import { usePath } from "./router";
 import { AdminUsersRoute } from "./routes/admin-users";
@@ -25,13 +25,7 @@ function Screen() {
   const { session, refresh } = useSession();
 
   if (session.status === "loading") {
-    return (
-      <main id="main" className="page page-narrow">
-        <p className="muted" role="status">
-          Loading…
-        </p>
-      </main>
-    );
+    return <LoadingPage />;
   }
   if (session.status === "error") {
     return (

@@ -29,3 +29,14 @@ export function Page({ title, narrow = false, children }: { title: string; narro
     </main>
   );
 }
+
+/** The screen shown while what decides the real one is still being fetched. */
+export function LoadingPage() {
+  return (
+    <main id="main" className="page page-narrow">
+      <p className="muted" role="status">
+        Loading…
+      </p>
+    </main>
+  );
+}

@@ -1,7 +1,7 @@
 // First run: create the administrator account. Once any account exists, sign-in instead.
 import { SetupForm } from "../../features/session/setup-form";
 import { useSetupNeeded } from "../../features/session/use-setup-needed";
-import { Page } from "../page";
+import { LoadingPage, Page } from "../page";
 import { Redirect } from "../redirect";
 import { navigate } from "../router";
 import { useSession } from "../session";
@@ -11,13 +11,7 @@ export function SetupRoute() {
   const needed = useSetupNeeded();
   if (needed === false) return <Redirect to="/login" />;
   if (needed === undefined) {
-    return (
-      <main id="main" className="page page-narrow">
-        <p className="muted" role="status">
-          Loading…
-        </p>
-      </main>
-    );
+    return <LoadingPage />;
   }
   return (
     <Page title="Set up Borg Backup Server" narrow>
