@@ -134,9 +134,11 @@ async fn only_administrators_reach_the_admin_api() {
 #[tokio::test]
 async fn create_and_list_users_with_their_two_factor_status() {
     let app = spawn_app().await;
-    let alice_id = admin_signed_in(&app).await;
+    let (alice_id, alice) = admin_with_factor(&app).await;
     create_user(&app.client, "bob", false).await;
-    let carol = create_user(&app.client, "carol", true).await;
+    let confirm = step_up(&app, &alice).await;
+    let body = json!({"username": "carol", "password": BOB_PASSWORD, "is_admin": true, "confirm": confirm});
+    let carol = expect_json(app.client.post("/api/admin/users", body).await, 201).await;
     assert_eq!(carol["user"]["is_admin"], true);
     assert_error(
         app.client
@@ -541,4 +543,82 @@ async fn one_code_confirms_one_action_under_concurrency() {
         .filter(|u| u["disabled"] == true)
         .count();
     assert_eq!(disabled, 1, "{list}");
+}
+
+#[tokio::test]
+async fn creating_an_administrator_needs_the_creators_confirmation() {
+    let app = spawn_app().await;
+    let (_, alice) = admin_with_factor(&app).await;
+    let admin = |name: &str, confirm: Option<Value>| {
+        let mut body = json!({"username": name, "password": BOB_PASSWORD, "is_admin": true});
+        if let Some(confirm) = confirm {
+            body["confirm"] = confirm;
+        }
+        body
+    };
+    app.advance_clock(30).await;
+    let code = app.code_now(&alice.secret);
+    let refused = [
+        (admin("mallory", None), 400, "invalid_request"),
+        (
+            admin("mallory", Some(json!({"password": alice.password}))),
+            400,
+            "invalid_request",
+        ),
+        (
+            admin(
+                "mallory",
+                Some(json!({"password": "not alice's password", "code": code})),
+            ),
+            401,
+            "invalid_credentials",
+        ),
+        (
+            admin(
+                "mallory",
+                Some(json!({"password": alice.password, "code": bump(&code)})),
+            ),
+            401,
+            "invalid_code",
+        ),
+        (
+            json!({"username": "mallory", "password": BOB_PASSWORD,
+                   "confirm": {"password": alice.password, "code": code}}),
+            400,
+            "invalid_request",
+        ),
+    ];
+    for (body, status, error) in refused {
+        assert_error(
+            app.client.post("/api/admin/users", body).await,
+            status,
+            error,
+        )
+        .await;
+    }
+    let list = expect_json(app.client.get("/api/admin/users").await, 200).await;
+    assert_eq!(
+        list["users"].as_array().unwrap().len(),
+        1,
+        "nobody was added: {list}"
+    );
+
+    let confirm = json!({"password": alice.password, "code": code});
+    let created = expect_json(
+        app.client
+            .post("/api/admin/users", admin("mallory", Some(confirm.clone())))
+            .await,
+        201,
+    )
+    .await;
+    assert_eq!(created["user"]["is_admin"], true);
+    // One code, one administrator.
+    assert_error(
+        app.client
+            .post("/api/admin/users", admin("oscar", Some(confirm)))
+            .await,
+        401,
+        "totp_replayed",
+    )
+    .await;
 }

@@ -15,7 +15,7 @@ use crate::db::sealed;
 use crate::dto::rfc3339;
 use crate::error::ApiError;
 use crate::keys::{self, Keys};
-use crate::service::admin::{self, Actor};
+use crate::service::admin;
 use crate::service::hashing::HashGate;
 use crate::service::step_up::Authority;
 use crate::settings::Settings;
@@ -103,16 +103,21 @@ pub fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
             let password = read_password(&name)?;
             block_on(async move {
                 let state = offline_state(settings).await?;
-                let actor = Actor::Cli;
-                let user =
-                    admin::create_user(&state, &cli_client(), actor, name.clone(), password, admin)
-                        .await
-                        .map_err(|e| match e {
-                            ApiError::UsernameTaken => {
-                                anyhow::anyhow!("a user named {name:?} already exists")
-                            }
-                            other => anyhow::anyhow!("cannot create {name:?}: {other}"),
-                        })?;
+                let user = admin::create_user(
+                    &state,
+                    &cli_client(),
+                    Authority::Cli,
+                    name.clone(),
+                    password,
+                    admin,
+                )
+                .await
+                .map_err(|e| match e {
+                    ApiError::UsernameTaken => {
+                        anyhow::anyhow!("a user named {name:?} already exists")
+                    }
+                    other => anyhow::anyhow!("cannot create {name:?}: {other}"),
+                })?;
                 let role = if user.is_admin {
                     "administrator"
                 } else {

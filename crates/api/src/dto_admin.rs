@@ -17,6 +17,10 @@ pub struct CreateUserRequest {
     /// Defaults to false.
     #[serde(default)]
     pub is_admin: bool,
+    /// Required when `is_admin` is true (and refused otherwise): the creating administrator's
+    /// own password, and a current code when their own 2FA is on.
+    #[serde(default)]
+    pub confirm: Option<AdminStepUpRequest>,
 }
 
 /// The acting administrator confirms an action that takes protection away from another account.

@@ -88,7 +88,10 @@ export interface paths {
         /** Every user with their two-factor status. */
         get: operations["list_users"];
         put?: never;
-        /** Creates a user (optionally an administrator). */
+        /**
+         * Creates a user. Creating an administrator takes the creating administrator's confirmation in
+         *     `confirm`, as for a 2FA reset.
+         */
         post: operations["create_user"];
         delete?: never;
         options?: never;
@@ -407,6 +410,7 @@ export interface components {
             user: components["schemas"]["UserView"];
         };
         CreateUserRequest: {
+            confirm?: components["schemas"]["AdminStepUpRequest"] | null;
             /** @description Defaults to false. */
             is_admin?: boolean;
             password: string;
@@ -1104,7 +1108,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserResponse"];
                 };
             };
-            /** @description `invalid_request` or `weak_password` */
+            /** @description `invalid_request` (`confirm` missing for an administrator, or sent for a plain user), `invalid_code_format` or `weak_password` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1113,7 +1117,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `unauthenticated`; the administrator's `invalid_credentials`, `invalid_code` or `totp_replayed` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1151,6 +1155,15 @@ export interface operations {
             };
             /** @description `unsupported_media_type`: the body is not `application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the administrator's `account_locked` or `too_many_attempts` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

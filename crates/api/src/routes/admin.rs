@@ -52,7 +52,7 @@ impl Admin {
             .as_deref()
             .map(second_factor::parse_code)
             .transpose()?;
-        Ok(Authority::Admin {
+        Ok(Authority::Confirmed {
             admin: &self.0.user,
             step_up: StepUp {
                 password: body.password,
@@ -89,21 +89,23 @@ pub async fn list_users(state: web::Data<AppState>, _admin: Admin) -> ApiResult<
     Ok(HttpResponse::Ok().json(AdminUsersResponse { users }))
 }
 
-/// Creates a user (optionally an administrator).
+/// Creates a user. Creating an administrator takes the creating administrator's confirmation in
+/// `confirm`, as for a 2FA reset.
 #[utoipa::path(
     path = "/admin/users",
     tag = "admin",
     request_body = CreateUserRequest,
     responses(
         (status = 201, body = AdminUserResponse),
-        (status = 400, description = "`invalid_request` or `weak_password`", body = ErrorBody),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 400, description = "`invalid_request` (`confirm` missing for an administrator, or sent for a plain user), `invalid_code_format` or `weak_password`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`; the administrator's `invalid_credentials`, `invalid_code` or `totp_replayed`", body = ErrorBody),
         (status = 403, description = "`forbidden` or `cross_origin`", body = ErrorBody),
         (
             status = 409,
             description = "`username_taken`: the name, or one that looks like it, exists",
             body = ErrorBody
         ),
+        (status = 429, description = "the administrator's `account_locked` or `too_many_attempts`", body = ErrorBody),
     ),
     security(("cookie" = []), ("bearer" = []))
 )]
@@ -118,9 +120,25 @@ pub async fn create_user(
         username,
         password,
         is_admin,
+        confirm,
     } = body.into_inner();
-    let user =
-        admin::create_user(&state, &client, admin.actor(), username, password, is_admin).await?;
+    let authority = match (is_admin, confirm) {
+        (true, Some(confirm)) => admin.confirmed_by(confirm)?,
+        (false, None) => Authority::Admin(admin.0.user.id),
+        (true, None) => {
+            return Err(ApiError::InvalidRequest(
+                "creating an administrator needs your confirmation: send confirm with your \
+                 password (and a current code when your 2FA is on)"
+                    .into(),
+            ))
+        }
+        (false, Some(_)) => {
+            return Err(ApiError::InvalidRequest(
+                "confirm is only for creating an administrator".into(),
+            ))
+        }
+    };
+    let user = admin::create_user(&state, &client, authority, username, password, is_admin).await?;
     Ok(HttpResponse::Created().json(summary(&state, user.id).await?))
 }
 

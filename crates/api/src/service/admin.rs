@@ -79,10 +79,12 @@ pub async fn find_by_username(state: &AppState, username: &str) -> ApiResult<Use
         .ok_or(ApiError::NotFound)
 }
 
+/// Creates a user. Creating an administrator hands out every power there is, so it takes the
+/// same confirmation as a 2FA reset (`Authority::Confirmed`); a plain user does not.
 pub async fn create_user(
     state: &AppState,
     client: &ClientInfo,
-    actor: Actor,
+    authority: Authority<'_>,
     username: String,
     password: String,
     is_admin: bool,
@@ -90,24 +92,22 @@ pub async fn create_user(
     accounts::validate_username(&username)?;
     accounts::check_policy(&password)?;
     let phc = accounts::hash_password(state, password).await?;
-    let now = state.now();
-    let client = client.clone();
-    state
-        .db
-        .write(move |conn| {
-            let key = accounts::username_key(&username);
-            let skeleton = accounts::username_skeleton(&username);
-            let user = users::insert(conn, &username, &key, &skeleton, &phc, is_admin, now)
-                .map_err(users::taken_or_error)?;
-            let event = if is_admin {
-                "admin.admin_created"
-            } else {
-                "admin.user_created"
-            };
-            record(conn, &client, actor, user.id, event, now)?;
-            Ok(user)
-        })
-        .await
+    let actor = authority.actor();
+    let client_for_record = client.clone();
+    step_up::confirmed(state, client, authority, move |conn, now| {
+        let key = accounts::username_key(&username);
+        let skeleton = accounts::username_skeleton(&username);
+        let user = users::insert(conn, &username, &key, &skeleton, &phc, is_admin, now)
+            .map_err(users::taken_or_error)?;
+        let event = if is_admin {
+            "admin.admin_created"
+        } else {
+            "admin.user_created"
+        };
+        record(conn, &client_for_record, actor, user.id, event, now)?;
+        Ok(user)
+    })
+    .await
 }
 
 /// Break-glass: removes the user's TOTP credential (active or pending) and recovery codes, ends

@@ -23,22 +23,25 @@ pub struct StepUp {
 pub enum Authority<'a> {
     /// The CLI runs with the database and the key in hand: its user already holds everything.
     Cli,
-    Admin {
-        admin: &'a UserRow,
-        step_up: StepUp,
-    },
+    /// An administrator, for an action that gives no one more power and takes no protection
+    /// away (adding a user who is not an administrator).
+    Admin(i64),
+    /// An administrator who confirmed the action with what they typed.
+    Confirmed { admin: &'a UserRow, step_up: StepUp },
 }
 
 impl Authority<'_> {
     pub fn actor(&self) -> Actor {
         match self {
             Authority::Cli => Actor::Cli,
-            Authority::Admin { admin, .. } => Actor::Admin(admin.id),
+            Authority::Admin(id) => Actor::Admin(*id),
+            Authority::Confirmed { admin, .. } => Actor::Admin(admin.id),
         }
     }
 }
 
-/// Runs `action` in one write transaction once the authority is confirmed. The administrator's
+/// Runs `action` in one write transaction once the authority is confirmed (the callers of
+/// actions that need a confirmation build `Authority::Confirmed` from the request body). The administrator's
 /// code is consumed in that same transaction (replay-safe), and failures count toward the
 /// administrator's own password throttle and account lock, like the login.
 pub async fn confirmed<T, F>(
@@ -52,8 +55,8 @@ where
     F: FnOnce(&mut DbConn, i64) -> ApiResult<T> + Send + 'static,
 {
     let (admin, step_up) = match authority {
-        Authority::Cli => return write(state, action).await,
-        Authority::Admin { admin, step_up } => (admin, step_up),
+        Authority::Cli | Authority::Admin(_) => return write(state, action).await,
+        Authority::Confirmed { admin, step_up } => (admin, step_up),
     };
     // Said before any argon2 run: the administrator knows their own account's state.
     let has_two_factor = accounts::two_factor_status(state, admin.id).await?.enabled;

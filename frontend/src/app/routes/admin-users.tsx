@@ -21,7 +21,7 @@ export function AdminUsersRoute({ me }: { me: Me }) {
       </section>
       <section className="card" aria-labelledby="add-user-heading">
         <h2 id="add-user-heading">Add a user</h2>
-        <CreateUserForm onCreated={setAdded} />
+        <CreateUserForm onCreated={setAdded} selfHasTwoFactor={me.two_factor.enabled} />
       </section>
     </Page>
   );

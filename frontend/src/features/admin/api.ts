@@ -11,8 +11,10 @@ export function listUsers() {
   return unwrap(api.GET("/api/admin/users"));
 }
 
-export function createUser(username: string, password: string, isAdmin: boolean) {
-  return unwrap(api.POST("/api/admin/users", { body: { username, password, is_admin: isAdmin } }));
+/** A new administrator needs the creating administrator's confirmation; a plain user does not. */
+export function createUser(username: string, password: string, isAdmin: boolean, confirm?: StepUp) {
+  const body = isAdmin ? { username, password, is_admin: true, confirm } : { username, password, is_admin: false };
+  return unwrap(api.POST("/api/admin/users", { body }));
 }
 
 /** The administrator's own password, plus a current code when their account has 2FA on. */
