@@ -49,6 +49,15 @@ async fn enroll(app: &TestApp, client: &Client, password: &str) {
     expect_json(client.verify(&app.code_now(&secret)).await, 200).await;
 }
 
+/// Bob, created by the signed-in administrator, with 2FA on and signed in on the returned client.
+async fn enrolled_bob(app: &TestApp) -> (i64, Client) {
+    let created = create_user(&app.client, "bob", false).await;
+    let bob = app.new_client();
+    expect_json(bob.login("bob", BOB_PASSWORD).await, 200).await;
+    enroll(app, &bob, BOB_PASSWORD).await;
+    (created["user"]["id"].as_i64().expect("id"), bob)
+}
+
 fn user_named<'a>(list: &'a Value, name: &str) -> &'a Value {
     list["users"]
         .as_array()
@@ -208,12 +217,7 @@ async fn create_and_list_users_with_their_two_factor_status() {
 async fn reset_two_factor_ends_sessions_and_lets_the_password_sign_in() {
     let app = spawn_app().await;
     let (alice_id, alice) = admin_with_factor(&app).await;
-    let bob_id = create_user(&app.client, "bob", false).await["user"]["id"]
-        .as_i64()
-        .unwrap();
-    let bob = app.new_client();
-    expect_json(bob.login("bob", BOB_PASSWORD).await, 200).await;
-    enroll(&app, &bob, BOB_PASSWORD).await;
+    let (bob_id, bob) = enrolled_bob(&app).await;
     let fresh = app.new_client();
     let login = expect_json(fresh.login("bob", BOB_PASSWORD).await, 200).await;
     assert_eq!(login["status"], "2fa_required");
@@ -392,12 +396,7 @@ async fn admin_api_works_with_a_bearer_token_and_checks_origin_for_cookies() {
 async fn resetting_or_disabling_needs_the_administrators_password_and_a_fresh_code() {
     let app = spawn_app().await;
     let (alice_id, alice) = admin_with_factor(&app).await;
-    let bob_id = create_user(&app.client, "bob", false).await["user"]["id"]
-        .as_i64()
-        .unwrap();
-    let bob = app.new_client();
-    expect_json(bob.login("bob", BOB_PASSWORD).await, 200).await;
-    enroll(&app, &bob, BOB_PASSWORD).await;
+    let (bob_id, bob) = enrolled_bob(&app).await;
     let reset = format!("/api/admin/users/{bob_id}/2fa/reset");
     let disable = format!("/api/admin/users/{bob_id}/disable");
 

@@ -5,7 +5,7 @@ import { messageFor } from "../../api/errors";
 import { Alert } from "../../components/ui/alert";
 import { CodeInput } from "../../components/ui/code-input";
 import { PasswordField } from "../../components/ui/password-field";
-import { SubmitButton } from "../../components/ui/submit-button";
+import { SubmitOrCancel } from "../../components/ui/submit-or-cancel";
 import { isCompleteTotp } from "../../lib/one-time-code";
 import type { StepUp } from "./api";
 
@@ -53,14 +53,9 @@ export function ConfirmAction({ label, children, submitText, busyText, needsCode
       {error && <Alert tone="error">{error}</Alert>}
       <PasswordField label="Your password" value={password} onChange={setPassword} autoFocus />
       {needsCode && <CodeInput label="Your current 6-digit code" value={code} onChange={setCode} />}
-      <div className="actions">
-        <SubmitButton busy={busy} busyText={busyText} tone="danger">
-          {submitText}
-        </SubmitButton>
-        <button type="button" className="button button-secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <SubmitOrCancel busy={busy} busyText={busyText} tone="danger" onCancel={onCancel}>
+        {submitText}
+      </SubmitOrCancel>
     </form>
   );
 }

@@ -4,7 +4,7 @@ import { messageFor } from "../../api/errors";
 import { Alert } from "../../components/ui/alert";
 import { CodeInput } from "../../components/ui/code-input";
 import { PasswordField } from "../../components/ui/password-field";
-import { SubmitButton } from "../../components/ui/submit-button";
+import { SubmitOrCancel } from "../../components/ui/submit-or-cancel";
 import { isCompleteTotp } from "../../lib/one-time-code";
 import { useFocusOnMount } from "../../lib/use-focus";
 import { regenerateCodes, type NewCodes } from "./api";
@@ -42,14 +42,9 @@ export function RegenerateForm({ onCreated, onCancel }: { onCreated: (result: Ne
       {error && <Alert tone="error">{error}</Alert>}
       <PasswordField value={password} onChange={setPassword} />
       <CodeInput label="Current 6-digit code" value={code} onChange={setCode} />
-      <div className="actions">
-        <SubmitButton busy={busy} busyText="Generating…">
-          Generate new codes
-        </SubmitButton>
-        <button type="button" className="button button-secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <SubmitOrCancel busy={busy} busyText="Generating…" onCancel={onCancel}>
+        Generate new codes
+      </SubmitOrCancel>
     </form>
   );
 }

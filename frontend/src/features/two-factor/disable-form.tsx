@@ -5,7 +5,7 @@ import { Alert } from "../../components/ui/alert";
 import { CodeInput } from "../../components/ui/code-input";
 import { PasswordField } from "../../components/ui/password-field";
 import { RecoveryCodeInput } from "../../components/ui/recovery-code-input";
-import { SubmitButton } from "../../components/ui/submit-button";
+import { SubmitOrCancel } from "../../components/ui/submit-or-cancel";
 import { isCompleteTotp, normaliseRecoveryCode } from "../../lib/one-time-code";
 import { useFocusOnMount } from "../../lib/use-focus";
 import { disableTwoFactor, type Disabled } from "./api";
@@ -57,14 +57,9 @@ export function DisableForm({ onDisabled, onCancel }: { onDisabled: (result: Dis
       <button type="button" className="link-button" onClick={() => setUseRecovery(!useRecovery)}>
         {useRecovery ? "Use a code from your authenticator app instead" : "Use a recovery code instead"}
       </button>
-      <div className="actions">
-        <SubmitButton busy={busy} busyText="Turning off…" tone="danger">
-          Turn off 2FA
-        </SubmitButton>
-        <button type="button" className="button button-secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <SubmitOrCancel busy={busy} busyText="Turning off…" tone="danger" onCancel={onCancel}>
+        Turn off 2FA
+      </SubmitOrCancel>
     </form>
   );
 }

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import { messageFor } from "../../api/errors";
 import { Alert } from "../../components/ui/alert";
 import { PasswordField } from "../../components/ui/password-field";
-import { SubmitButton } from "../../components/ui/submit-button";
+import { SubmitOrCancel } from "../../components/ui/submit-or-cancel";
 import { useFocusOnMount } from "../../lib/use-focus";
 import { startEnrolment, type Enrolment } from "./api";
 
@@ -58,14 +58,9 @@ function PasswordStep({ onStarted, onCancel }: { onStarted: (enrolment: Enrolmen
         onChange={setPassword}
         inputRef={inputRef}
       />
-      <div className="actions">
-        <SubmitButton busy={busy} busyText="Starting…">
-          Continue
-        </SubmitButton>
-        <button type="button" className="button button-secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <SubmitOrCancel busy={busy} busyText="Starting…" onCancel={onCancel}>
+        Continue
+      </SubmitOrCancel>
     </form>
   );
 }

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from "react";
 import { ApiError, messageFor } from "../../api/errors";
 import { CodeInput } from "../../components/ui/code-input";
-import { SubmitButton } from "../../components/ui/submit-button";
+import { SubmitOrCancel } from "../../components/ui/submit-or-cancel";
 import { isCompleteTotp } from "../../lib/one-time-code";
 import { useFocusOnMount } from "../../lib/use-focus";
 import { useRefocus } from "../../lib/use-refocus";
@@ -81,14 +81,9 @@ export function EnrolmentStep({ enrolment, account, issuer, onVerified, onRestar
           disabled={busy}
           inputRef={inputRef}
         />
-        <div className="actions">
-          <SubmitButton busy={busy} busyText="Checking…">
-            Verify and turn on
-          </SubmitButton>
-          <button type="button" className="button button-secondary" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
+        <SubmitOrCancel busy={busy} busyText="Checking…" onCancel={onCancel}>
+          Verify and turn on
+        </SubmitOrCancel>
       </form>
     </div>
   );
