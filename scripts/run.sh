@@ -7,4 +7,5 @@ scripts/setup.sh run
 (cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build)
 cargo build --release --locked -p twofa-api
 export TWOFA_STATIC_DIR="${TWOFA_STATIC_DIR:-$(pwd)/frontend/dist}"
-exec /var/cache/twofa/target/release/twofa serve "$@"
+# The binary cargo just built: CARGO_TARGET_DIR when set, else .cargo/config.toml's target-dir.
+exec "${CARGO_TARGET_DIR:-/var/cache/twofa/target}/release/twofa" serve "$@"

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod admin_rules;
 mod attack_helpers;
 mod backend;
 mod backup;

@@ -252,6 +252,10 @@ async fn a_wrong_method_gets_405_with_allow() {
         (Method::DELETE, "/api/login", "POST"),
         (Method::GET, "/api/login/challenge", "POST"),
         (Method::POST, "/api/me", "GET"),
+        // Paths with an id answer the same as their documented pattern.
+        (Method::GET, "/api/admin/users/1/disable", "POST"),
+        (Method::PUT, "/api/admin/users/17/2fa/reset", "POST"),
+        (Method::POST, "/api/admin/users/1/events", "GET"),
     ];
 
     for (method, path, allowed) in cases {

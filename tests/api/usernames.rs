@@ -51,6 +51,8 @@ async fn a_name_that_looks_like_an_existing_one_is_taken() {
         let exact = assert_error(create(&app.client, "bob").await, 409, "username_taken").await;
         assert_eq!(err, exact, "{look_alike}");
     }
+    // A colon would split the authenticator's `issuer:account` label.
+    assert_error(create(&app.client, "e:ve").await, 400, "invalid_request").await;
     // Names that only share letters, or look different, are still free.
     expect_json(create(&app.client, "bab").await, 201).await;
     expect_json(create(&app.client, "\u{431}\u{43e}\u{431}").await, 201).await; // Cyrillic боб

@@ -96,11 +96,29 @@ impl AllowTable {
             .collect();
         AllowTable(table)
     }
+
+    /// The methods of the documented path `path` matches: exactly, or segment by segment with
+    /// `{name}` standing for any one segment (`/api/admin/users/7/disable`).
+    fn allowed(&self, path: &str) -> Option<&String> {
+        self.0.get(path).or_else(|| {
+            let wanted: Vec<&str> = path.split('/').collect();
+            self.0
+                .iter()
+                .find(|(pattern, _)| {
+                    let parts: Vec<&str> = pattern.split('/').collect();
+                    parts.len() == wanted.len()
+                        && parts.iter().zip(&wanted).all(|(p, w)| {
+                            p == w || (p.starts_with('{') && p.ends_with('}') && !w.is_empty())
+                        })
+                })
+                .map(|(_, allow)| allow)
+        })
+    }
 }
 
 /// Default service of the `/api` scope: 405 with `Allow` for a known path, else 404.
 pub async fn api_fallback(req: HttpRequest, table: web::Data<AllowTable>) -> HttpResponse {
-    match table.0.get(req.path()) {
+    match table.allowed(req.path()) {
         Some(allow) => ApiError::MethodNotAllowed {
             allow: allow.clone(),
         }

@@ -110,7 +110,8 @@ export interface paths {
         put?: never;
         /**
          * Lost phone: removes the user's TOTP and recovery codes and ends their sessions. The
-         *     administrator confirms with their own password, and a current code when their account has 2FA.
+         *     administrator confirms with their own password, and a current code when their account has 2FA
+         *     (recovery codes are not accepted here). Not for one's own account: that is `/2fa/disable`.
          */
         post: operations["reset_two_factor"];
         delete?: never;
@@ -130,7 +131,8 @@ export interface paths {
         put?: never;
         /**
          * Disables the account: it cannot sign in (`invalid_credentials`) and its sessions end. The
-         *     administrator confirms as for a 2FA reset.
+         *     administrator confirms as for a 2FA reset. An account already disabled is answered as it is,
+         *     with nothing checked or recorded.
          */
         post: operations["disable_user"];
         delete?: never;
@@ -1233,7 +1235,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden` or `cross_origin` */
+            /** @description `forbidden`, `cross_origin`, or `enrollment_required`: an administrator without 2FA cannot reset an administrator who has it */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1349,7 +1351,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden` or `cross_origin` */
+            /** @description `forbidden`, `cross_origin`, or `enrollment_required`: an administrator without 2FA cannot disable an administrator who has it */
             403: {
                 headers: {
                     [name: string]: unknown;

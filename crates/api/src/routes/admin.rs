@@ -1,12 +1,9 @@
 //! `/api/admin`: user management for administrators (403 `forbidden` for everyone else).
 //! Every change is audited on the affected user with `reason` = `admin:<admin id>`.
 
-use std::future::Future;
-use std::pin::Pin;
+use actix_web::{get, post, web, HttpResponse};
 
-use actix_web::{dev::Payload, get, post, web, FromRequest, HttpRequest, HttpResponse};
-
-use crate::auth::{ClientInfo, CurrentUser};
+use crate::auth::ClientInfo;
 use crate::dto::rfc3339;
 use crate::dto::EventView;
 use crate::dto_admin::{
@@ -14,53 +11,13 @@ use crate::dto_admin::{
     CreateUserRequest,
 };
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::service::admin::{self, Actor};
-use crate::service::second_factor;
-use crate::service::step_up::{Authority, StepUp};
+use crate::service::admin;
+use crate::service::step_up::Authority;
 use crate::state::AppState;
 
+use super::admin_auth::{Admin, AdminJson};
+
 const EVENTS_SHOWN: i64 = 200;
-
-/// A signed-in administrator.
-pub struct Admin(pub CurrentUser);
-
-impl FromRequest for Admin {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let current = CurrentUser::from_request(req, payload);
-        Box::pin(async move {
-            let current = current.await?;
-            if !current.user.is_admin {
-                return Err(ApiError::Forbidden);
-            }
-            Ok(Admin(current))
-        })
-    }
-}
-
-impl Admin {
-    fn actor(&self) -> Actor {
-        Actor::Admin(self.0.user.id)
-    }
-
-    /// The administrator, confirmed by what they typed (checked by `step_up::confirmed`).
-    fn confirmed_by(&self, body: AdminStepUpRequest) -> ApiResult<Authority<'_>> {
-        let code = body
-            .code
-            .as_deref()
-            .map(second_factor::parse_code)
-            .transpose()?;
-        Ok(Authority::Confirmed {
-            admin: &self.0.user,
-            step_up: StepUp {
-                password: body.password,
-                code,
-            },
-        })
-    }
-}
 
 async fn summary(state: &AppState, user_id: i64) -> ApiResult<AdminUserResponse> {
     let users = admin::list_users(state).await?;
@@ -113,17 +70,16 @@ pub async fn list_users(state: web::Data<AppState>, _admin: Admin) -> ApiResult<
 pub async fn create_user(
     state: web::Data<AppState>,
     client: ClientInfo,
-    admin: Admin,
-    body: web::Json<CreateUserRequest>,
+    AdminJson(admin, body): AdminJson<CreateUserRequest>,
 ) -> ApiResult<HttpResponse> {
     let CreateUserRequest {
         username,
         password,
         is_admin,
         confirm,
-    } = body.into_inner();
+    } = body;
     let authority = match (is_admin, confirm) {
-        (true, Some(confirm)) => admin.confirmed_by(confirm)?,
+        (true, Some(confirm)) => admin.confirmed_by(confirm),
         (false, None) => Authority::Admin(admin.0.user.id),
         (true, None) => {
             return Err(ApiError::InvalidRequest(
@@ -143,7 +99,8 @@ pub async fn create_user(
 }
 
 /// Lost phone: removes the user's TOTP and recovery codes and ends their sessions. The
-/// administrator confirms with their own password, and a current code when their account has 2FA.
+/// administrator confirms with their own password, and a current code when their account has 2FA
+/// (recovery codes are not accepted here). Not for one's own account: that is `/2fa/disable`.
 #[utoipa::path(
     path = "/admin/users/{id}/2fa/reset",
     tag = "admin",
@@ -153,7 +110,7 @@ pub async fn create_user(
         (status = 200, body = AdminUserResponse),
         (status = 400, description = "`invalid_request` (code missing or not expected) or `invalid_code_format`", body = ErrorBody),
         (status = 401, description = "`unauthenticated`; the administrator's `invalid_credentials`, `invalid_code` or `totp_replayed`", body = ErrorBody),
-        (status = 403, description = "`forbidden` or `cross_origin`", body = ErrorBody),
+        (status = 403, description = "`forbidden`, `cross_origin`, or `enrollment_required`: an administrator without 2FA cannot reset an administrator who has it", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 409, description = "`totp_not_enabled`: nothing to reset", body = ErrorBody),
         (status = 429, description = "the administrator's `account_locked` or `too_many_attempts`", body = ErrorBody),
@@ -164,17 +121,17 @@ pub async fn create_user(
 pub async fn reset_two_factor(
     state: web::Data<AppState>,
     client: ClientInfo,
-    admin: Admin,
     id: web::Path<i64>,
-    body: web::Json<AdminStepUpRequest>,
+    AdminJson(admin, body): AdminJson<AdminStepUpRequest>,
 ) -> ApiResult<HttpResponse> {
-    let authority = admin.confirmed_by(body.into_inner())?;
+    let authority = admin.confirmed_by(body);
     let user = admin::reset_two_factor(&state, &client, authority, *id).await?;
     Ok(HttpResponse::Ok().json(summary(&state, user.id).await?))
 }
 
 /// Disables the account: it cannot sign in (`invalid_credentials`) and its sessions end. The
-/// administrator confirms as for a 2FA reset.
+/// administrator confirms as for a 2FA reset. An account already disabled is answered as it is,
+/// with nothing checked or recorded.
 #[utoipa::path(
     path = "/admin/users/{id}/disable",
     tag = "admin",
@@ -184,7 +141,7 @@ pub async fn reset_two_factor(
         (status = 200, body = AdminUserResponse),
         (status = 400, description = "`invalid_request` (an administrator cannot disable themselves; code missing or not expected) or `invalid_code_format`", body = ErrorBody),
         (status = 401, description = "`unauthenticated`; the administrator's `invalid_credentials`, `invalid_code` or `totp_replayed`", body = ErrorBody),
-        (status = 403, description = "`forbidden` or `cross_origin`", body = ErrorBody),
+        (status = 403, description = "`forbidden`, `cross_origin`, or `enrollment_required`: an administrator without 2FA cannot disable an administrator who has it", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 429, description = "the administrator's `account_locked` or `too_many_attempts`", body = ErrorBody),
     ),
@@ -194,11 +151,10 @@ pub async fn reset_two_factor(
 pub async fn disable_user(
     state: web::Data<AppState>,
     client: ClientInfo,
-    admin: Admin,
     id: web::Path<i64>,
-    body: web::Json<AdminStepUpRequest>,
+    AdminJson(admin, body): AdminJson<AdminStepUpRequest>,
 ) -> ApiResult<HttpResponse> {
-    let authority = admin.confirmed_by(body.into_inner())?;
+    let authority = admin.confirmed_by(body);
     let user = admin::disable_user(&state, &client, authority, *id).await?;
     Ok(HttpResponse::Ok().json(summary(&state, user.id).await?))
 }

@@ -2,6 +2,7 @@
 //! the response. `.service(..)` registrations are collected into the OpenAPI document.
 
 pub mod admin;
+mod admin_auth;
 pub mod challenge;
 pub mod health;
 pub mod login;

@@ -63,6 +63,12 @@ pub fn validate_username(username: &str) -> ApiResult<()> {
                 .into(),
         ));
     }
+    // The otpauth label is `issuer:account`; Key Uri Format forbids a colon in either part.
+    if username.contains(':') {
+        return Err(ApiError::InvalidRequest(
+            "username must not contain a colon (authenticator apps read it as the issuer)".into(),
+        ));
+    }
     // `bоb` with a Cyrillic `о` would pass for `bob`: one name, one script.
     if !username.is_single_script() {
         return Err(ApiError::InvalidRequest(

@@ -10,6 +10,7 @@ use crate::db::users::{self, UserRow};
 use crate::db::{recovery_codes, sessions, totp, user_admin, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::service::accounts;
+use crate::service::admin_rules as rules;
 use crate::service::step_up::{self, Authority};
 use crate::state::AppState;
 
@@ -92,9 +93,11 @@ pub async fn create_user(
     accounts::validate_username(&username)?;
     accounts::check_policy(&password)?;
     let phc = accounts::hash_password(state, password).await?;
-    let actor = authority.actor();
-    let client_for_record = client.clone();
-    step_up::confirmed(state, client, authority, move |conn, now| {
+    let record = Record::new(client, authority.actor());
+    let stored = record.clone();
+    let (user, event) = step_up::confirmed(state, client, authority, move |conn, now| {
+        rules::lock(conn, stored.actor, None)?;
+        rules::actor_still_admin(conn, stored.actor)?;
         let key = accounts::username_key(&username);
         let skeleton = accounts::username_skeleton(&username);
         let user = users::insert(conn, &username, &key, &skeleton, &phc, is_admin, now)
@@ -104,10 +107,12 @@ pub async fn create_user(
         } else {
             "admin.user_created"
         };
-        record(conn, &client_for_record, actor, user.id, event, now)?;
-        Ok(user)
+        stored.store(conn, user.id, event, now)?;
+        Ok((user, event))
     })
-    .await
+    .await?;
+    record.announce(user.id, event);
+    Ok(user)
 }
 
 /// Break-glass: removes the user's TOTP credential (active or pending) and recovery codes, ends
@@ -118,42 +123,40 @@ pub async fn reset_two_factor(
     authority: Authority<'_>,
     user_id: i64,
 ) -> ApiResult<UserRow> {
-    // The target's state is checked before the step-up costs an argon2 run, and again in the
-    // transaction that changes it.
+    let actor = authority.actor();
+    if matches!(actor, Actor::Admin(id) if id == user_id) {
+        return Err(ApiError::InvalidRequest(
+            "to turn off two-factor authentication for your own account, use POST /api/2fa/disable"
+                .into(),
+        ));
+    }
     state
         .db
-        .read(move |conn| reset_possible(conn, user_id))
+        .read(move |conn| {
+            rules::target_within_reach(conn, actor, user_id)?;
+            rules::reset_possible(conn, user_id)
+        })
         .await?;
-    let actor = authority.actor();
-    let client_for_record = client.clone();
-    step_up::confirmed(state, client, authority, move |conn, now| {
-        let user = reset_possible(conn, user_id)?;
+    let record = Record::new(client, actor);
+    let stored = record.clone();
+    let user = step_up::confirmed(state, client, authority, move |conn, now| {
+        rules::lock(conn, actor, Some(user_id))?;
+        let user = rules::target_within_reach(conn, actor, user_id)?;
+        rules::reset_possible(conn, user_id)?;
         totp::delete(conn, user_id)?;
         recovery_codes::delete_all(conn, user_id)?;
         sessions::delete_for_user(conn, user_id)?;
         user_admin::delete_challenges(conn, user_id)?;
-        record(
-            conn,
-            &client_for_record,
-            actor,
-            user_id,
-            "admin.2fa_reset",
-            now,
-        )?;
+        stored.store(conn, user_id, "admin.2fa_reset", now)?;
         Ok(user)
     })
-    .await
-}
-
-fn reset_possible(conn: &mut DbConn, user_id: i64) -> ApiResult<UserRow> {
-    let user = users::find(conn, user_id)?.ok_or(ApiError::NotFound)?;
-    if totp::find(conn, user_id)?.is_none() {
-        return Err(ApiError::TotpNotEnabled);
-    }
+    .await?;
+    record.announce(user_id, "admin.2fa_reset");
     Ok(user)
 }
 
-/// Disables an account, ending every session and pending sign-in.
+/// Disables an account, ending every session and pending sign-in. An account that is already
+/// disabled is answered as it is, with nothing asked, changed or recorded.
 pub async fn disable_user(
     state: &AppState,
     client: &ClientInfo,
@@ -166,52 +169,67 @@ pub async fn disable_user(
             "you cannot disable your own account".into(),
         ));
     }
-    state
+    let target = state
         .db
-        .read(move |conn| users::find(conn, user_id)?.ok_or(ApiError::NotFound))
+        .read(move |conn| rules::target_within_reach(conn, actor, user_id))
         .await?;
-    let client_for_record = client.clone();
-    step_up::confirmed(state, client, authority, move |conn, now| {
-        set_disabled(conn, &client_for_record, actor, user_id, Some(now), now)
+    if target.disabled_at.is_some() {
+        return Ok(target);
+    }
+    let record = Record::new(client, actor);
+    let stored = record.clone();
+    let (user, changed) = step_up::confirmed(state, client, authority, move |conn, now| {
+        rules::lock(conn, actor, Some(user_id))?;
+        rules::target_within_reach(conn, actor, user_id)?;
+        let changed = user_admin::change_disabled(conn, user_id, Some(now))?;
+        if changed {
+            sessions::delete_for_user(conn, user_id)?;
+            user_admin::delete_challenges(conn, user_id)?;
+            stored.store(conn, user_id, "admin.user_disabled", now)?;
+        }
+        let user = users::find(conn, user_id)?.ok_or(ApiError::NotFound)?;
+        Ok((user, changed))
     })
-    .await
+    .await?;
+    if changed {
+        record.announce(user_id, "admin.user_disabled");
+    }
+    Ok(user)
 }
 
-/// Re-enables a disabled account. Giving access back needs no step-up: it removes no protection.
+/// Re-enables a disabled account (an enabled one is answered as it is, nothing recorded).
+/// Giving access back needs no step-up: it removes no protection.
 pub async fn enable_user(
     state: &AppState,
     client: &ClientInfo,
     actor: Actor,
     user_id: i64,
 ) -> ApiResult<UserRow> {
+    let record = Record::new(client, actor);
+    let stored = record.clone();
     let now = state.now();
-    let client = client.clone();
-    state
+    let (user, changed) = state
         .db
-        .write(move |conn| set_disabled(conn, &client, actor, user_id, None, now))
-        .await
-}
-
-fn set_disabled(
-    conn: &mut DbConn,
-    client: &ClientInfo,
-    actor: Actor,
-    user_id: i64,
-    disabled_at: Option<i64>,
-    now: i64,
-) -> ApiResult<UserRow> {
-    if !user_admin::set_disabled(conn, user_id, disabled_at)? {
-        return Err(ApiError::NotFound);
+        .write(move |conn| {
+            rules::lock(conn, actor, Some(user_id))?;
+            rules::actor_still_admin(conn, actor)?;
+            let user = users::find(conn, user_id)?.ok_or(ApiError::NotFound)?;
+            let changed = user_admin::change_disabled(conn, user_id, None)?;
+            if changed {
+                stored.store(conn, user_id, "admin.user_enabled", now)?;
+            }
+            let user = if changed {
+                users::find(conn, user_id)?.ok_or(ApiError::NotFound)?
+            } else {
+                user
+            };
+            Ok((user, changed))
+        })
+        .await?;
+    if changed {
+        record.announce(user_id, "admin.user_enabled");
     }
-    let event = if disabled_at.is_some() {
-        sessions::delete_for_user(conn, user_id)?;
-        user_admin::delete_challenges(conn, user_id)?;
-        "admin.user_disabled"
-    } else {
-        "admin.user_enabled"
-    };
-    record(conn, client, actor, user_id, event, now)?;
-    users::find(conn, user_id)?.ok_or(ApiError::NotFound)
+    Ok(user)
 }
 
 /// A user's security events, newest first.
@@ -225,29 +243,50 @@ pub async fn events(state: &AppState, user_id: i64, limit: i64) -> ApiResult<Vec
         .await
 }
 
-/// The audit row of an administrative action, on the affected user, naming the actor.
-fn record(
-    conn: &mut DbConn,
-    client: &ClientInfo,
+/// The audit record of an administrative action, on the affected user, naming the actor: stored
+/// in the action's transaction, logged once it committed (in the request's span, so the line
+/// carries the request id).
+#[derive(Clone)]
+struct Record {
+    client: ClientInfo,
     actor: Actor,
-    user_id: i64,
-    event: &'static str,
-    at: i64,
-) -> ApiResult<()> {
-    let reason = actor.reason();
-    tracing::info!(target: "audit", event, outcome = "success", reason, user_id, "audit");
-    crate::metrics::audit_event(event, "success", None);
-    audit::insert(
-        conn,
-        &NewEvent {
-            at,
-            user_id: Some(user_id),
-            ip: client.ip.as_deref(),
-            user_agent: client.user_agent.as_deref(),
-            event,
-            outcome: "success",
-            reason: Some(&reason),
-        },
-    )?;
-    Ok(())
+}
+
+impl Record {
+    fn new(client: &ClientInfo, actor: Actor) -> Record {
+        Record {
+            client: client.clone(),
+            actor,
+        }
+    }
+
+    fn store(
+        &self,
+        conn: &mut DbConn,
+        user_id: i64,
+        event: &'static str,
+        at: i64,
+    ) -> ApiResult<()> {
+        let reason = self.actor.reason();
+        audit::insert(
+            conn,
+            &NewEvent {
+                at,
+                user_id: Some(user_id),
+                ip: self.client.ip.as_deref(),
+                user_agent: self.client.user_agent.as_deref(),
+                event,
+                outcome: "success",
+                reason: Some(&reason),
+            },
+        )?;
+        Ok(())
+    }
+
+    fn announce(&self, user_id: i64, event: &'static str) {
+        let reason = self.actor.reason();
+        let ip = self.client.ip.as_deref();
+        tracing::info!(target: "audit", event, outcome = "success", reason, user_id, ip, "audit");
+        crate::metrics::audit_event(event, "success", None);
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod admin_rules;
 pub mod audit;
 pub mod challenge;
 pub mod enrollment;

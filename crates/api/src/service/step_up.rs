@@ -4,8 +4,6 @@
 //! browser alone cannot remove someone's second factor, and an administrator who signed in with
 //! a password only cannot undo a stronger administrator's factor without that password too.
 
-use twofa_core::TotpCode;
-
 use crate::auth::ClientInfo;
 use crate::db::{users::UserRow, DbConn};
 use crate::error::{ApiError, ApiResult};
@@ -13,10 +11,11 @@ use crate::service::second_factor::{self, Factor};
 use crate::service::{accounts, admin::Actor};
 use crate::state::AppState;
 
-/// What the administrator typed to confirm the action.
+/// What the administrator typed to confirm the action. The code is checked for format only once
+/// it is known to be expected, so an administrator without 2FA who sends one hears that.
 pub struct StepUp {
     pub password: String,
-    pub code: Option<TotpCode>,
+    pub code: Option<String>,
 }
 
 /// Who asks for an administrative action, and what confirms it.
@@ -61,7 +60,7 @@ where
     // Said before any argon2 run: the administrator knows their own account's state.
     let has_two_factor = accounts::two_factor_status(state, admin.id).await?.enabled;
     let code = match (has_two_factor, step_up.code) {
-        (true, Some(code)) => Some(code),
+        (true, Some(code)) => Some(second_factor::parse_code(&code)?),
         (false, None) => None,
         (true, None) => {
             return Err(ApiError::InvalidRequest(

@@ -4,7 +4,7 @@ import type { components } from "../../api/schema";
 
 export type AdminUser = components["schemas"]["AdminUserView"];
 
-// Enabling carries no body, but the server wants every cookie-authenticated POST to be JSON.
+// Enabling carries no body; the JSON content type keeps the POST a non-simple request.
 const json = { "Content-Type": "application/json" };
 
 export function listUsers() {

@@ -75,6 +75,12 @@ describe("UserCard", () => {
     expect(screen.getByLabelText("Your password")).toHaveValue("wrong password");
   });
 
+  it("offers a password-only administrator no way to strip an administrator with 2FA", () => {
+    render(<UserCard user={{ ...bob, is_admin: true }} isSelf={false} selfHasTwoFactor={false} onChanged={() => {}} />);
+    expect(screen.queryAllByRole("button")).toHaveLength(0);
+    expect(screen.getByText(/Turn on two-factor authentication for your own account/)).toBeInTheDocument();
+  });
+
   it("offers no actions on one's own account", () => {
     render(<UserCard user={{ ...bob, is_admin: true }} isSelf selfHasTwoFactor onChanged={() => {}} />);
     expect(screen.queryAllByRole("button")).toHaveLength(0);

@@ -21,6 +21,8 @@ export function UserCard({ user, isSelf, selfHasTwoFactor, onChanged }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const tf = user.two_factor;
+  // A password alone cannot take protection away from an administrator with 2FA (server: 403).
+  const outranked = !isSelf && user.is_admin && tf.enabled && !selfHasTwoFactor;
 
   async function enable() {
     setBusy(true);
@@ -86,7 +88,12 @@ export function UserCard({ user, isSelf, selfHasTwoFactor, onChanged }: Props) {
           </p>
         </ConfirmAction>
       )}
-      {confirming === null && (
+      {outranked && (
+        <p className="muted small">
+          Turn on two-factor authentication for your own account to reset or disable an administrator who has it.
+        </p>
+      )}
+      {confirming === null && !outranked && (
         <div className="actions">
           {tf.enabled && !isSelf && (
             <button type="button" className="button button-secondary" onClick={() => setConfirming("reset")}>
