@@ -236,7 +236,15 @@ async fn an_administrators_action_is_logged_with_its_request_id_and_ip() {
         .expect("x-request-id")
         .to_owned();
     expect_json(resp, 200).await;
-    let log = app.server_log();
+    // The log thread writes in the background: give it a moment.
+    let mut log = String::new();
+    for _ in 0..50 {
+        log = app.server_log();
+        if log.contains("admin.user_disabled") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let line = log
         .lines()
         .find(|l| l.contains("admin.user_disabled"))

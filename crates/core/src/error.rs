@@ -58,6 +58,10 @@ pub enum PasswordError {
     /// More than 256 characters.
     #[error("password must have at most 256 characters")]
     TooLong,
+    /// One character repeated, or a run like `12345678` or `hgfedcba` (NIST SP 800-63B
+    /// §5.1.1.2: "repetitive or sequential characters").
+    #[error("password is one character repeated or a sequence")]
+    Repetitive,
     /// The password hasher failed (never expected with the fixed parameters).
     #[error("password hashing failed")]
     Hash,

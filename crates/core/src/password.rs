@@ -14,16 +14,29 @@ const MAX_CHARS: usize = 256;
 const DUMMY_PHC: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$RcFD27lgnCKrhV1gklqZdg$9jBXM/GkQ+RXt2KYtDY6t0A4+jNiMvHNIBO7V5gA7Bs";
 
-/// NIST SP 800-63B length rule: 8..=256 characters (Unicode scalar values, not bytes).
+/// NIST SP 800-63B rules: 8..=256 characters (Unicode scalar values, not bytes), and not one
+/// character repeated or a sequence of consecutive characters (the guesses tried first). No
+/// composition rules.
 pub fn password_policy(password: &str) -> Result<(), PasswordError> {
     let chars = password.chars().count();
     if chars < MIN_CHARS {
         Err(PasswordError::TooShort)
     } else if chars > MAX_CHARS {
         Err(PasswordError::TooLong)
+    } else if is_run(password) {
+        Err(PasswordError::Repetitive)
     } else {
         Ok(())
     }
+}
+
+/// Every character is the previous one, or every one is the next (or previous) code point.
+fn is_run(password: &str) -> bool {
+    let codes: Vec<i64> = password.chars().map(|c| i64::from(u32::from(c))).collect();
+    let steps: Vec<i64> = codes.windows(2).map(|w| w[1] - w[0]).collect();
+    steps
+        .first()
+        .is_some_and(|&first| (-1..=1).contains(&first) && steps.iter().all(|&step| step == first))
 }
 
 /// Argon2id PHC string (m=19456, t=2, p=1, 128-bit salt from `rng`) of a password that
@@ -52,6 +65,33 @@ pub fn verify_dummy(password: &str, memory: &mut Argon2Memory) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_and_sequential_passwords_are_refused() {
+        for weak in [
+            "aaaaaaaa",
+            "        ",
+            "12345678",
+            "abcdefghij",
+            "87654321",
+            "ZYXWVUTS",
+        ] {
+            assert_eq!(
+                password_policy(weak),
+                Err(PasswordError::Repetitive),
+                "{weak}"
+            );
+        }
+        for fine in [
+            "aaaaaaab",
+            "12345679",
+            "correct horse",
+            "abcdefgh1",
+            "        x",
+        ] {
+            assert_eq!(password_policy(fine), Ok(()), "{fine}");
+        }
+    }
 
     #[test]
     fn dummy_hash_has_production_parameters() {

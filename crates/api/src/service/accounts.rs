@@ -87,6 +87,9 @@ pub fn check_policy(password: &str) -> ApiResult<()> {
         twofa_core::PasswordError::TooLong => {
             ApiError::WeakPassword("the password must have at most 256 characters".into())
         }
+        twofa_core::PasswordError::Repetitive => ApiError::WeakPassword(
+            "the password must not be one character repeated or a sequence like 12345678".into(),
+        ),
         other => ApiError::internal(anyhow::anyhow!("password policy: {other}")),
     })
 }
