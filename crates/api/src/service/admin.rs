@@ -95,8 +95,9 @@ pub async fn create_user(
     let phc = accounts::hash_password(state, password).await?;
     let record = Record::new(client, authority.actor());
     let stored = record.clone();
-    let (user, event) = step_up::confirmed(state, client, authority, move |conn, now| {
-        rules::lock(conn, stored.actor, None)?;
+    let actor = stored.actor;
+    let lock = move |conn: &mut DbConn| rules::lock(conn, actor, None);
+    let (user, event) = step_up::confirmed(state, client, authority, lock, move |conn, now| {
         rules::actor_still_admin(conn, stored.actor)?;
         let key = accounts::username_key(&username);
         let skeleton = accounts::username_skeleton(&username);
@@ -139,8 +140,8 @@ pub async fn reset_two_factor(
         .await?;
     let record = Record::new(client, actor);
     let stored = record.clone();
-    let user = step_up::confirmed(state, client, authority, move |conn, now| {
-        rules::lock(conn, actor, Some(user_id))?;
+    let lock = move |conn: &mut DbConn| rules::lock(conn, actor, Some(user_id));
+    let user = step_up::confirmed(state, client, authority, lock, move |conn, now| {
         let user = rules::target_within_reach(conn, actor, user_id)?;
         rules::reset_possible(conn, user_id)?;
         totp::delete(conn, user_id)?;
@@ -178,8 +179,8 @@ pub async fn disable_user(
     }
     let record = Record::new(client, actor);
     let stored = record.clone();
-    let (user, changed) = step_up::confirmed(state, client, authority, move |conn, now| {
-        rules::lock(conn, actor, Some(user_id))?;
+    let lock = move |conn: &mut DbConn| rules::lock(conn, actor, Some(user_id));
+    let (user, changed) = step_up::confirmed(state, client, authority, lock, move |conn, now| {
         rules::target_within_reach(conn, actor, user_id)?;
         let changed = user_admin::change_disabled(conn, user_id, Some(now))?;
         if changed {

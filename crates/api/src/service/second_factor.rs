@@ -178,8 +178,28 @@ where
     T: Send + 'static,
     F: FnOnce(&mut DbConn, &Proof, i64) -> ApiResult<T> + Send + 'static,
 {
+    verify_after_and_then(state, client, user_id, factor, event, |_| Ok(()), finish).await
+}
+
+/// As `verify_and_then`, with `before` run first in the consuming transaction: a caller that
+/// takes row locks there takes them before the code's row, in the same order as every other
+/// transaction that locks those rows (no deadlock on PostgreSQL).
+pub async fn verify_after_and_then<T, B, F>(
+    state: &AppState,
+    client: &ClientInfo,
+    user_id: i64,
+    factor: Factor,
+    event: &'static str,
+    before: B,
+    finish: F,
+) -> ApiResult<T>
+where
+    T: Send + 'static,
+    B: FnOnce(&mut DbConn) -> ApiResult<()> + Send + 'static,
+    F: FnOnce(&mut DbConn, &Proof, i64) -> ApiResult<T> + Send + 'static,
+{
     let ((), checked) = charge_and_check(state, client, user_id, factor, event, |_| Ok(())).await?;
-    commit(state, client, user_id, checked, event, finish).await
+    commit_after(state, client, user_id, checked, event, before, finish).await
 }
 
 /// Charges the attempt and checks the factor. `guard` runs first in the charge transaction (a
@@ -300,11 +320,29 @@ where
     T: Send + 'static,
     F: FnOnce(&mut DbConn, &Proof, i64) -> ApiResult<T> + Send + 'static,
 {
+    commit_after(state, client, user_id, checked, event, |_| Ok(()), finish).await
+}
+
+async fn commit_after<T, B, F>(
+    state: &AppState,
+    client: &ClientInfo,
+    user_id: i64,
+    checked: Checked,
+    event: &'static str,
+    before: B,
+    finish: F,
+) -> ApiResult<T>
+where
+    T: Send + 'static,
+    B: FnOnce(&mut DbConn) -> ApiResult<()> + Send + 'static,
+    F: FnOnce(&mut DbConn, &Proof, i64) -> ApiResult<T> + Send + 'static,
+{
     let Checked { proof, now } = checked;
     let succeeded = throttle::SuccessReset::new(user_id, client.ip_key());
     let result = state
         .db
         .write(move |conn| {
+            before(conn)?;
             consume(conn, user_id, &proof, now)?;
             let value = finish(conn, &proof, now)?;
             succeeded.apply(conn)?;

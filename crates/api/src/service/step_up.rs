@@ -39,22 +39,26 @@ impl Authority<'_> {
     }
 }
 
-/// Runs `action` in one write transaction once the authority is confirmed (the callers of
-/// actions that need a confirmation build `Authority::Confirmed` from the request body). The administrator's
+/// Runs `lock`, then `action`, in one write transaction once the authority is confirmed (the
+/// callers of actions that need a confirmation build `Authority::Confirmed` from the request
+/// body). `lock` runs before the administrator's code is consumed, so the users rows are always
+/// locked before a TOTP row. The administrator's
 /// code is consumed in that same transaction (replay-safe), and failures count toward the
 /// administrator's own password throttle and account lock, like the login.
-pub async fn confirmed<T, F>(
+pub async fn confirmed<T, L, F>(
     state: &AppState,
     client: &ClientInfo,
     authority: Authority<'_>,
+    lock: L,
     action: F,
 ) -> ApiResult<T>
 where
     T: Send + 'static,
+    L: FnOnce(&mut DbConn) -> ApiResult<()> + Send + 'static,
     F: FnOnce(&mut DbConn, i64) -> ApiResult<T> + Send + 'static,
 {
     let (admin, step_up) = match authority {
-        Authority::Cli | Authority::Admin(_) => return write(state, action).await,
+        Authority::Cli | Authority::Admin(_) => return write(state, lock, action).await,
         Authority::Confirmed { admin, step_up } => (admin, step_up),
     };
     // Said before any argon2 run: the administrator knows their own account's state.
@@ -77,14 +81,15 @@ where
     };
     accounts::confirm_password(state, client, admin, step_up.password).await?;
     match code {
-        None => write(state, action).await,
+        None => write(state, lock, action).await,
         Some(code) => {
-            second_factor::verify_and_then(
+            second_factor::verify_after_and_then(
                 state,
                 client,
                 admin.id,
                 Factor::Totp(code),
                 "admin.step_up.failure",
+                lock,
                 move |conn: &mut DbConn, _, now| action(conn, now),
             )
             .await
@@ -92,11 +97,18 @@ where
     }
 }
 
-async fn write<T, F>(state: &AppState, action: F) -> ApiResult<T>
+async fn write<T, L, F>(state: &AppState, lock: L, action: F) -> ApiResult<T>
 where
     T: Send + 'static,
+    L: FnOnce(&mut DbConn) -> ApiResult<()> + Send + 'static,
     F: FnOnce(&mut DbConn, i64) -> ApiResult<T> + Send + 'static,
 {
     let now = state.now();
-    state.db.write(move |conn| action(conn, now)).await
+    state
+        .db
+        .write(move |conn| {
+            lock(conn)?;
+            action(conn, now)
+        })
+        .await
 }
