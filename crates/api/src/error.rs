@@ -271,7 +271,21 @@ impl ResponseError for ApiError {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
-        ApiError::internal(err)
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &err {
+            // PostgreSQL aborted the transaction to break a lock cycle (40P01) or a serialization
+            // conflict (40001): nothing was written, and the same request sent again succeeds.
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                ApiError::Overloaded { retry_after: 1 }
+            }
+            Error::DatabaseError(_, info) if info.message().starts_with("deadlock detected") => {
+                tracing::warn!(
+                    "database deadlock broken by the server; the request may be retried"
+                );
+                ApiError::Overloaded { retry_after: 1 }
+            }
+            _ => ApiError::internal(err),
+        }
     }
 }
 
@@ -286,6 +300,52 @@ pub type ApiResult<T> = Result<T, ApiError>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    struct Info(&'static str);
+
+    impl diesel::result::DatabaseErrorInformation for Info {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_broken_deadlock_or_serialization_conflict_asks_for_a_retry() {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        let deadlock = Error::DatabaseError(Kind::Unknown, Box::new(Info("deadlock detected")));
+        let conflict = Error::DatabaseError(
+            Kind::SerializationFailure,
+            Box::new(Info("could not serialize access")),
+        );
+        for err in [deadlock, conflict] {
+            let response = ApiError::from(err).error_response();
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(response.headers().get("retry-after").unwrap(), "1");
+        }
+        let other = Error::DatabaseError(Kind::Unknown, Box::new(Info("disk full")));
+        assert_eq!(
+            ApiError::from(other).error_response().status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
 
     #[test]
     fn throttling_errors_carry_retry_after_and_429() {
