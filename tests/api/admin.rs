@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use crate::client::{assert_error, expect_json, Client};
-use crate::helpers::{spawn_app, EnrolledUser, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, EnrolledUser, TestApp};
 
 const BOB_PASSWORD: &str = "bob's long enough password";
 
@@ -613,4 +613,35 @@ async fn creating_an_administrator_needs_the_creators_confirmation() {
         "totp_replayed",
     )
     .await;
+}
+
+/// An action refused after a correct confirmation (here: the name is taken) is not the code's
+/// fault: its charge is given back, so refusals never add up to a lock of the administrator.
+#[tokio::test]
+async fn refused_actions_after_a_correct_confirmation_never_lock_the_administrator() {
+    // The default limits: ten charged attempts without an outcome would lock the account.
+    let app = spawn_app_with(&[]).await;
+    let (_, alice) = admin_with_factor(&app).await;
+    create_user(&app.client, "bob", false).await;
+    let confirm = step_up(&app, &alice).await;
+    for _ in 0..12 {
+        let body = json!({"username": "bob", "password": BOB_PASSWORD, "is_admin": true,
+                          "confirm": confirm.clone()});
+        let resp = app.client.post("/api/admin/users", body).await;
+        assert_error(resp, 409, "username_taken").await;
+    }
+    // The same code still confirms (it was never consumed), and alice still signs in.
+    let body = json!({"username": "carol", "password": BOB_PASSWORD, "is_admin": true,
+                      "confirm": confirm});
+    expect_json(app.client.post("/api/admin/users", body).await, 201).await;
+    app.advance_clock(30).await;
+    let fresh = app.new_client();
+    fresh
+        .sign_in(
+            &alice.username,
+            &alice.password,
+            &app.code_now(&alice.secret),
+        )
+        .await;
+    expect_json(fresh.me().await, 200).await;
 }

@@ -123,6 +123,33 @@ pub async fn verify(
     }
     crate::service::throttle::charge_second_factor(state, user_id, client.ip_key(), |_| Ok(()))
         .await?;
+    match check_and_activate(state, client, current, row, code, now).await {
+        // A wrong code was counted; anything else gives the attempt's charges back.
+        Err(err) if !counted(&err) => {
+            crate::service::throttle::second_factor_refund(state, user_id, client.ip_key()).await?;
+            Err(err)
+        }
+        result => result,
+    }
+}
+
+fn counted(err: &ApiError) -> bool {
+    matches!(
+        err,
+        ApiError::InvalidCode | ApiError::TotpReplayed | ApiError::ClockDrift { .. }
+    )
+}
+
+/// The charged part of `verify`: the code against the pending secret, then the activation.
+async fn check_and_activate(
+    state: &AppState,
+    client: &ClientInfo,
+    current: &CurrentUser,
+    row: totp::TotpRow,
+    code: TotpCode,
+    now: i64,
+) -> ApiResult<Vec<String>> {
+    let user_id = current.user.id;
     let secret = second_factor::open_secret(state, user_id, &row.secret_ct)?;
     let matched = match twofa_core::verify(
         &secret,

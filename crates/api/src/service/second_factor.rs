@@ -274,6 +274,9 @@ where
             for e in &events {
                 e.announce();
             }
+            if CodeFailure::of(&err).is_none() {
+                throttle::second_factor_refund(state, user_id, client.ip_key()).await?;
+            }
             Err(err)
         }
         (Factor::Recovery(code), Charged::Pending(Stored::Recovery(found))) => {
@@ -356,7 +359,7 @@ where
 }
 
 /// Counts a wrong or replayed code toward the account lock and audits it, in one transaction;
-/// other errors are not the code's fault and change nothing here.
+/// any other error is not the code's fault: the attempt's charges are given back.
 async fn failed(
     state: &AppState,
     client: &ClientInfo,
@@ -365,7 +368,7 @@ async fn failed(
     err: &ApiError,
 ) -> ApiResult<()> {
     let Some(kind) = CodeFailure::of(err) else {
-        return Ok(());
+        return throttle::second_factor_refund(state, user_id, client.ip_key()).await;
     };
     let failure = Failure::new(state, client, user_id, event);
     let events = state

@@ -218,6 +218,23 @@ pub async fn second_factor_failed(state: &AppState, user_id: i64) -> ApiResult<b
     state.db.write(move |conn| Ok(failure.apply(conn)?)).await
 }
 
+/// A charged second-factor attempt that ended for a reason that is not the code's (the action
+/// refused, the hashing threads were full, the database conflicted): the account and IP charges
+/// are given back in a transaction of their own, so such endings never add up to a lock that no
+/// failure ever set.
+pub async fn second_factor_refund(state: &AppState, user_id: i64, ip: &str) -> ApiResult<()> {
+    let account = account_key(user_id);
+    let ip = ip_key(ip);
+    state
+        .db
+        .write(move |conn| {
+            throttles::refund(conn, &account)?;
+            throttles::refund(conn, &ip)?;
+            Ok(())
+        })
+        .await
+}
+
 /// `SuccessReset` in a transaction of its own.
 pub async fn second_factor_succeeded(state: &AppState, user_id: i64, ip: &str) -> ApiResult<()> {
     let reset = SuccessReset::new(user_id, ip);
