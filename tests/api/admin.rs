@@ -309,13 +309,23 @@ async fn a_disabled_user_cannot_sign_in_until_enabled_again() {
     )
     .await;
 
-    let enabled = expect_json(
-        app.client
-            .post(&format!("/api/admin/users/{bob_id}/enable"), json!({}))
-            .await,
-        200,
+    let enable = format!("/api/admin/users/{bob_id}/enable");
+    // Giving access back takes the same confirmation as taking it away.
+    assert_error(
+        app.client.post(&enable, json!({})).await,
+        400,
+        "invalid_request",
     )
     .await;
+    let wrong = json!({"password": "not alice's password", "code": app.code_now(&alice.secret)});
+    assert_error(
+        app.client.post(&enable, wrong).await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
+    let confirm = step_up(&app, &alice).await;
+    let enabled = expect_json(app.client.post(&enable, confirm).await, 200).await;
     assert_eq!(enabled["user"]["disabled"], false);
     assert!(enabled["user"]["disabled_at"].is_null());
     let login = expect_json(app.new_client().login("bob", BOB_PASSWORD).await, 200).await;

@@ -157,7 +157,13 @@ async fn repeating_disable_or_enable_changes_and_records_nothing() {
     };
 
     // Enabling an enabled account: as it is, nothing recorded.
-    let same = expect_json(app.client.post(&enable, json!({})).await, 200).await;
+    let same = expect_json(
+        app.client
+            .post(&enable, json!({"password": "not the password"}))
+            .await,
+        200,
+    )
+    .await;
     assert_eq!(same["user"]["disabled"], false);
     let first = expect_json(
         app.client
@@ -182,7 +188,7 @@ async fn repeating_disable_or_enable_changes_and_records_nothing() {
 }
 
 #[tokio::test]
-async fn role_and_target_are_answered_before_the_body_and_self_reset_is_refused() {
+async fn the_role_is_answered_before_the_body_and_self_reset_is_refused() {
     let app = spawn_app().await;
     let alice_password = alice(&app).await;
     let dave = json!({"username": "dave", "password": PASSWORD});
@@ -251,4 +257,38 @@ async fn an_administrators_action_is_logged_with_its_request_id_and_ip() {
         .unwrap_or_else(|| panic!("no audit line in {log}"));
     assert!(line.contains(&format!("request_id={id}")), "{line}");
     assert!(line.contains("ip="), "{line}");
+}
+
+/// An administrator who turned 2FA on a moment ago (perhaps whoever holds their password) does
+/// not yet outrank an administrator who has it; a day later they do.
+#[tokio::test]
+async fn a_fresh_second_factor_does_not_yet_count_against_an_administrator_with_2fa() {
+    let app = spawn_app().await;
+    let alice_password = alice(&app).await;
+    let bob_id = add_admin(&app, &alice_password, "bob").await;
+    add_admin(&app, &alice_password, "zed").await;
+    let (bob, zed) = (bearer(&app, "bob").await, bearer(&app, "zed").await);
+    let mut secrets = Vec::new();
+    for client in [&bob, &zed] {
+        let pending = expect_json(client.enable(PASSWORD).await, 200).await;
+        let secret = pending["secret"].as_str().unwrap().replace(' ', "");
+        expect_json(client.verify(&app.code_now(&secret)).await, 200).await;
+        secrets.push(secret);
+    }
+    let zed_secret = secrets.pop().expect("zed's secret");
+
+    let reset = format!("/api/admin/users/{bob_id}/2fa/reset");
+    app.advance_clock(30).await;
+    let confirm = json!({"password": PASSWORD, "code": app.code_now(&zed_secret)});
+    assert_error(zed.post(&reset, confirm).await, 403, "enrollment_required").await;
+
+    // A day later (a new sign-in: sessions do not last that long), zed's factor counts.
+    app.advance_clock(24 * 3600).await;
+    let zed = app.new_client();
+    zed.sign_in("zed", PASSWORD, &app.code_now(&zed_secret))
+        .await;
+    app.advance_clock(30).await;
+    let confirm = json!({"password": PASSWORD, "code": app.code_now(&zed_secret)});
+    let done = expect_json(zed.post(&reset, confirm).await, 200).await;
+    assert_eq!(done["user"]["two_factor"]["enabled"], false);
 }

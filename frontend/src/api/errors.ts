@@ -101,6 +101,11 @@ export function messageFor(error: unknown, context: ErrorContext = "general"): s
       return "The server could not be reached. Check your connection and try again.";
     case "unexpected":
       return `The server answered with an unexpected error (${error.status}). Try again in a moment.`;
+    case "enrollment_required":
+      // An administrator confirming an action on an administrator who has 2FA.
+      if (context === "password" || context === "password-and-code")
+        return "Only an administrator whose own two-factor authentication has been on for a day can reset or disable an administrator who has it.";
+      return fixed.enrollment_required;
     case "invalid_credentials":
       // A signed-in person confirming a change typed only their password: no username to blame.
       if (context === "password" || context === "password-and-code")

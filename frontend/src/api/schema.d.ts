@@ -150,7 +150,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Re-enables a disabled account. */
+        /**
+         * Re-enables a disabled account: it gives the account its access (an administrator's, all of
+         *     it) back, so the administrator confirms as for disabling. An enabled account is answered as it
+         *     is, with nothing checked or recorded.
+         */
         post: operations["enable_user"];
         delete?: never;
         options?: never;
@@ -1426,7 +1430,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminStepUpRequest"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -1436,7 +1444,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserResponse"];
                 };
             };
-            /** @description `invalid_request`: malformed JSON, a wrong type, an unknown or missing field */
+            /** @description `invalid_request` (code missing or not expected) or `invalid_code_format` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1445,7 +1453,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `unauthenticated`; the administrator's `invalid_credentials`, `invalid_code` or `totp_replayed` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1483,6 +1491,15 @@ export interface operations {
             };
             /** @description `unsupported_media_type`: the body is not `application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the administrator's `account_locked` or `too_many_attempts` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -159,16 +159,21 @@ pub async fn disable_user(
     Ok(HttpResponse::Ok().json(summary(&state, user.id).await?))
 }
 
-/// Re-enables a disabled account.
+/// Re-enables a disabled account: it gives the account its access (an administrator's, all of
+/// it) back, so the administrator confirms as for disabling. An enabled account is answered as it
+/// is, with nothing checked or recorded.
 #[utoipa::path(
     path = "/admin/users/{id}/enable",
     tag = "admin",
     params(("id" = i64, Path, description = "User id")),
+    request_body = AdminStepUpRequest,
     responses(
         (status = 200, body = AdminUserResponse),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 400, description = "`invalid_request` (code missing or not expected) or `invalid_code_format`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`; the administrator's `invalid_credentials`, `invalid_code` or `totp_replayed`", body = ErrorBody),
         (status = 403, description = "`forbidden` or `cross_origin`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 429, description = "the administrator's `account_locked` or `too_many_attempts`", body = ErrorBody),
     ),
     security(("cookie" = []), ("bearer" = []))
 )]
@@ -176,10 +181,11 @@ pub async fn disable_user(
 pub async fn enable_user(
     state: web::Data<AppState>,
     client: ClientInfo,
-    admin: Admin,
     id: web::Path<i64>,
+    AdminJson(admin, body): AdminJson<AdminStepUpRequest>,
 ) -> ApiResult<HttpResponse> {
-    let user = admin::enable_user(&state, &client, admin.actor(), *id).await?;
+    let authority = admin.confirmed_by(body);
+    let user = admin::enable_user(&state, &client, authority, *id).await?;
     Ok(HttpResponse::Ok().json(summary(&state, user.id).await?))
 }
 

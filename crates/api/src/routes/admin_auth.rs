@@ -10,7 +10,6 @@ use serde::de::DeserializeOwned;
 use crate::auth::CurrentUser;
 use crate::dto_admin::AdminStepUpRequest;
 use crate::error::ApiError;
-use crate::service::admin::Actor;
 use crate::service::step_up::{Authority, StepUp};
 
 /// A signed-in administrator.
@@ -33,10 +32,6 @@ impl FromRequest for Admin {
 }
 
 impl Admin {
-    pub fn actor(&self) -> Actor {
-        Actor::Admin(self.0.user.id)
-    }
-
     /// The administrator, confirmed by what they typed (checked by `step_up::confirmed`).
     pub fn confirmed_by(&self, body: AdminStepUpRequest) -> Authority<'_> {
         Authority::Confirmed {

@@ -131,10 +131,11 @@ pub async fn reset_two_factor(
                 .into(),
         ));
     }
+    let now = state.now();
     state
         .db
         .read(move |conn| {
-            rules::target_within_reach(conn, actor, user_id)?;
+            rules::target_within_reach(conn, actor, user_id, now)?;
             rules::reset_possible(conn, user_id)
         })
         .await?;
@@ -142,7 +143,7 @@ pub async fn reset_two_factor(
     let stored = record.clone();
     let lock = move |conn: &mut DbConn| rules::lock(conn, actor, Some(user_id));
     let user = step_up::confirmed(state, client, authority, lock, move |conn, now| {
-        let user = rules::target_within_reach(conn, actor, user_id)?;
+        let user = rules::target_within_reach(conn, actor, user_id, now)?;
         rules::reset_possible(conn, user_id)?;
         totp::delete(conn, user_id)?;
         recovery_codes::delete_all(conn, user_id)?;
@@ -170,9 +171,10 @@ pub async fn disable_user(
             "you cannot disable your own account".into(),
         ));
     }
+    let now = state.now();
     let target = state
         .db
-        .read(move |conn| rules::target_within_reach(conn, actor, user_id))
+        .read(move |conn| rules::target_within_reach(conn, actor, user_id, now))
         .await?;
     if target.disabled_at.is_some() {
         return Ok(target);
@@ -181,7 +183,7 @@ pub async fn disable_user(
     let stored = record.clone();
     let lock = move |conn: &mut DbConn| rules::lock(conn, actor, Some(user_id));
     let (user, changed) = step_up::confirmed(state, client, authority, lock, move |conn, now| {
-        rules::target_within_reach(conn, actor, user_id)?;
+        rules::target_within_reach(conn, actor, user_id, now)?;
         let changed = user_admin::change_disabled(conn, user_id, Some(now))?;
         if changed {
             sessions::delete_for_user(conn, user_id)?;
@@ -198,35 +200,39 @@ pub async fn disable_user(
     Ok(user)
 }
 
-/// Re-enables a disabled account (an enabled one is answered as it is, nothing recorded).
-/// Giving access back needs no step-up: it removes no protection.
+/// Re-enables a disabled account (an enabled one is answered as it is, with nothing asked,
+/// changed or recorded). It hands the account's access back, an administrator's included, so it
+/// takes the same confirmation as disabling.
 pub async fn enable_user(
     state: &AppState,
     client: &ClientInfo,
-    actor: Actor,
+    authority: Authority<'_>,
     user_id: i64,
 ) -> ApiResult<UserRow> {
-    let record = Record::new(client, actor);
-    let stored = record.clone();
-    let now = state.now();
-    let (user, changed) = state
+    let actor = authority.actor();
+    let target = state
         .db
-        .write(move |conn| {
-            rules::lock(conn, actor, Some(user_id))?;
+        .read(move |conn| {
             rules::actor_still_admin(conn, actor)?;
-            let user = users::find(conn, user_id)?.ok_or(ApiError::NotFound)?;
-            let changed = user_admin::change_disabled(conn, user_id, None)?;
-            if changed {
-                stored.store(conn, user_id, "admin.user_enabled", now)?;
-            }
-            let user = if changed {
-                users::find(conn, user_id)?.ok_or(ApiError::NotFound)?
-            } else {
-                user
-            };
-            Ok((user, changed))
+            users::find(conn, user_id)?.ok_or(ApiError::NotFound)
         })
         .await?;
+    if target.disabled_at.is_none() {
+        return Ok(target);
+    }
+    let record = Record::new(client, actor);
+    let stored = record.clone();
+    let lock = move |conn: &mut DbConn| rules::lock(conn, actor, Some(user_id));
+    let (user, changed) = step_up::confirmed(state, client, authority, lock, move |conn, now| {
+        rules::actor_still_admin(conn, actor)?;
+        let changed = user_admin::change_disabled(conn, user_id, None)?;
+        if changed {
+            stored.store(conn, user_id, "admin.user_enabled", now)?;
+        }
+        let user = users::find(conn, user_id)?.ok_or(ApiError::NotFound)?;
+        Ok((user, changed))
+    })
+    .await?;
     if changed {
         record.announce(user_id, "admin.user_enabled");
     }

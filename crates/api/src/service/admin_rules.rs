@@ -29,13 +29,27 @@ pub fn actor_still_admin(conn: &mut DbConn, actor: Actor) -> ApiResult<Option<Us
     Ok(Some(admin))
 }
 
-/// The target exists, and an administrator signed in with a password only does not take
-/// protection away from an administrator who has two-factor authentication on: the step-up of a
-/// password-only administrator is a password, which is not enough to remove a second factor.
-pub fn target_within_reach(conn: &mut DbConn, actor: Actor, target_id: i64) -> ApiResult<UserRow> {
+/// How long an administrator's own second factor must have been on before it counts against an
+/// administrator who has one. Whoever holds a password-only administrator's password can enrol
+/// an authenticator of their own in two calls; the wait turns that into a day during which the
+/// real owner finds their account asking for a code they do not have (and the audit log shows
+/// `2fa.enroll.completed`).
+pub const FACTOR_MIN_AGE_SECS: i64 = 24 * 3600;
+
+/// The target exists, and an administrator without a settled second factor does not take
+/// protection away from an administrator who has one: the step-up of a password-only
+/// administrator is a password, which is not enough to remove a second factor.
+pub fn target_within_reach(
+    conn: &mut DbConn,
+    actor: Actor,
+    target_id: i64,
+    now: i64,
+) -> ApiResult<UserRow> {
     let target = users::find(conn, target_id)?.ok_or(ApiError::NotFound)?;
     if let Some(admin) = actor_still_admin(conn, actor)? {
-        if target.is_admin && has_two_factor(conn, target.id)? && !has_two_factor(conn, admin.id)? {
+        let settled =
+            factor_since(conn, admin.id)?.is_some_and(|since| now - since >= FACTOR_MIN_AGE_SECS);
+        if target.is_admin && factor_since(conn, target.id)?.is_some() && !settled {
             return Err(ApiError::EnrollmentRequired);
         }
     }
@@ -50,6 +64,9 @@ pub fn reset_possible(conn: &mut DbConn, target_id: i64) -> ApiResult<()> {
     }
 }
 
-fn has_two_factor(conn: &mut DbConn, user_id: i64) -> ApiResult<bool> {
-    Ok(totp::find(conn, user_id)?.is_some_and(|t| t.is_active()))
+/// When the user's active second factor was turned on (`None`: no active factor).
+fn factor_since(conn: &mut DbConn, user_id: i64) -> ApiResult<Option<i64>> {
+    Ok(totp::find(conn, user_id)?
+        .filter(|t| t.is_active())
+        .map(|t| t.enabled_at.unwrap_or(0)))
 }

@@ -4,9 +4,6 @@ import type { components } from "../../api/schema";
 
 export type AdminUser = components["schemas"]["AdminUserView"];
 
-// Enabling carries no body; the JSON content type keeps the POST a non-simple request.
-const json = { "Content-Type": "application/json" };
-
 export function listUsers() {
   return unwrap(api.GET("/api/admin/users"));
 }
@@ -28,6 +25,6 @@ export function disableUser(id: number, stepUp: StepUp) {
   return unwrap(api.POST("/api/admin/users/{id}/disable", { params: { path: { id } }, body: stepUp }));
 }
 
-export function enableUser(id: number) {
-  return unwrap(api.POST("/api/admin/users/{id}/enable", { params: { path: { id } }, headers: json }));
+export function enableUser(id: number, stepUp: StepUp) {
+  return unwrap(api.POST("/api/admin/users/{id}/enable", { params: { path: { id } }, body: stepUp }));
 }

@@ -14,12 +14,13 @@ type Props = {
   children: ReactNode;
   submitText: string;
   busyText: string;
+  tone?: "primary" | "danger";
   needsCode: boolean;
   onConfirm: (stepUp: StepUp) => Promise<void>;
   onCancel: () => void;
 };
 
-export function ConfirmAction({ label, children, submitText, busyText, needsCode, onConfirm, onCancel }: Props) {
+export function ConfirmAction({ label, children, submitText, busyText, tone = "danger", needsCode, onConfirm, onCancel }: Props) {
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
   const [busy, setBusy] = useState(false);
@@ -47,13 +48,13 @@ export function ConfirmAction({ label, children, submitText, busyText, needsCode
   }
 
   return (
-    <form className="panel panel-danger stack-sm" role="group" aria-label={label} onSubmit={submit} noValidate>
+    <form className={tone === "danger" ? "panel panel-danger stack-sm" : "panel stack-sm"} role="group" aria-label={label} onSubmit={submit} noValidate>
       {children}
       <p className="muted small">Confirm it is you{needsCode ? " with your password and a code from your authenticator app" : " with your password"}.</p>
       {error && <Alert tone="error">{error}</Alert>}
       <PasswordField label="Your password" value={password} onChange={setPassword} autoFocus />
       {needsCode && <CodeInput label="Your current 6-digit code" value={code} onChange={setCode} />}
-      <SubmitOrCancel busy={busy} busyText={busyText} tone="danger" onCancel={onCancel}>
+      <SubmitOrCancel busy={busy} busyText={busyText} tone={tone} onCancel={onCancel}>
         {submitText}
       </SubmitOrCancel>
     </form>

@@ -81,6 +81,20 @@ describe("UserCard", () => {
     expect(screen.getByText(/Turn on two-factor authentication for your own account/)).toBeInTheDocument();
   });
 
+  it("enables a disabled account only after the administrator confirms", async () => {
+    const user = userEvent.setup();
+    const onChanged = vi.fn();
+    render(<UserCard user={{ ...bob, disabled: true }} isSelf={false} selfHasTwoFactor={false} onChanged={onChanged} />);
+    await user.click(screen.getByRole("button", { name: "Enable account…" }));
+    expect(requests).toHaveLength(0);
+    await user.type(screen.getByLabelText("Your password"), "admin password");
+    await user.click(screen.getByRole("button", { name: "Enable account" }));
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
+    expect(new URL(requests[0]!.url).pathname).toBe("/api/admin/users/5/enable");
+    expect(await requests[0]!.json()).toEqual({ password: "admin password" });
+    expect(onChanged.mock.calls[0]?.[1]).toBe("bob can sign in again.");
+  });
+
   it("offers no actions on one's own account", () => {
     render(<UserCard user={{ ...bob, is_admin: true }} isSelf selfHasTwoFactor onChanged={() => {}} />);
     expect(screen.queryAllByRole("button")).toHaveLength(0);

@@ -1,12 +1,10 @@
 // One account in the administrator's list, with its 2FA state and the actions on it.
 import { useState } from "react";
-import { messageFor } from "../../api/errors";
-import { Alert } from "../../components/ui/alert";
 import { formatDate } from "../../lib/format";
 import { disableUser, enableUser, resetTwoFactor, type AdminUser } from "./api";
 import { ConfirmAction } from "./confirm-action";
 
-type Confirming = "reset" | "disable" | null;
+type Confirming = "reset" | "disable" | "enable" | null;
 
 type Props = {
   user: AdminUser;
@@ -18,24 +16,9 @@ type Props = {
 
 export function UserCard({ user, isSelf, selfHasTwoFactor, onChanged }: Props) {
   const [confirming, setConfirming] = useState<Confirming>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const tf = user.two_factor;
   // A password alone cannot take protection away from an administrator with 2FA (server: 403).
   const outranked = !isSelf && user.is_admin && tf.enabled && !selfHasTwoFactor;
-
-  async function enable() {
-    setBusy(true);
-    setError(null);
-    try {
-      const { user: updated } = await enableUser(user.id);
-      onChanged(updated, `${user.username} can sign in again.`);
-    } catch (err) {
-      setError(messageFor(err));
-    } finally {
-      setBusy(false);
-    }
-  }
 
   // Errors of a confirmed action are shown in its form, which keeps what was typed.
   async function confirmed(action: Promise<{ user: AdminUser }>, note: string) {
@@ -57,7 +40,6 @@ export function UserCard({ user, isSelf, selfHasTwoFactor, onChanged }: Props) {
           : "2FA off"}{" "}
         · added {formatDate(user.created_at)}
       </p>
-      {error && <Alert tone="error">{error}</Alert>}
       {confirming === "reset" && (
         <ConfirmAction
           label={`Reset 2FA for ${user.username}`}
@@ -88,27 +70,45 @@ export function UserCard({ user, isSelf, selfHasTwoFactor, onChanged }: Props) {
           </p>
         </ConfirmAction>
       )}
+      {confirming === "enable" && (
+        <ConfirmAction
+          label={`Enable ${user.username}`}
+          submitText="Enable account"
+          busyText="Enabling…"
+          tone="primary"
+          needsCode={selfHasTwoFactor}
+          onConfirm={(stepUp) => confirmed(enableUser(user.id, stepUp), `${user.username} can sign in again.`)}
+          onCancel={() => setConfirming(null)}
+        >
+          <p>
+            Enable <strong>{user.username}</strong> again? They can sign in{user.is_admin ? " and administer this server" : ""} as
+            before.
+          </p>
+        </ConfirmAction>
+      )}
       {outranked && (
         <p className="muted small">
           Turn on two-factor authentication for your own account to reset or disable an administrator who has it.
         </p>
       )}
-      {confirming === null && !outranked && (
+      {confirming === null && (
         <div className="actions">
-          {tf.enabled && !isSelf && (
+          {tf.enabled && !isSelf && !outranked && (
             <button type="button" className="button button-secondary" onClick={() => setConfirming("reset")}>
               Reset 2FA…
             </button>
           )}
           {!isSelf &&
             (user.disabled ? (
-              <button type="button" className="button button-secondary" disabled={busy} onClick={enable}>
-                Enable account
+              <button type="button" className="button button-secondary" onClick={() => setConfirming("enable")}>
+                Enable account…
               </button>
             ) : (
-              <button type="button" className="button button-danger-outline" onClick={() => setConfirming("disable")}>
-                Disable account…
-              </button>
+              !outranked && (
+                <button type="button" className="button button-danger-outline" onClick={() => setConfirming("disable")}>
+                  Disable account…
+                </button>
+              )
             ))}
         </div>
       )}
