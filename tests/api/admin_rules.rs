@@ -32,6 +32,13 @@ async fn add_admin(app: &TestApp, alice_password: &str, name: &str) -> i64 {
     created["user"]["id"].as_i64().expect("id")
 }
 
+/// A plain user, created by the signed-in alice.
+async fn add_user(app: &TestApp, name: &str) -> i64 {
+    let body = json!({"username": name, "password": PASSWORD});
+    let created = expect_json(app.client.post("/api/admin/users", body).await, 201).await;
+    created["user"]["id"].as_i64().expect("id")
+}
+
 async fn bearer(app: &TestApp, name: &str) -> Client {
     let login = expect_json(app.new_client().login_for_token(name, PASSWORD).await, 200).await;
     app.bearer_client(login["token"].as_str().expect("token"))
@@ -78,11 +85,7 @@ async fn a_password_only_administrator_cannot_strip_or_disable_an_administrator_
     expect_json(bob.me().await, 200).await;
 
     // A plain user's lost phone is still hers to reset.
-    let carol = json!({"username": "carol", "password": PASSWORD});
-    let carol_id = expect_json(app.client.post("/api/admin/users", carol).await, 201).await["user"]
-        ["id"]
-        .as_i64()
-        .unwrap();
+    let carol_id = add_user(&app, "carol").await;
     let carol_client = bearer(&app, "carol").await;
     let pending = expect_json(carol_client.enable(PASSWORD).await, 200).await;
     let secret = pending["secret"].as_str().unwrap().replace(' ', "");
@@ -139,11 +142,7 @@ async fn two_administrators_disabling_each_other_at_once_leave_one() {
 async fn repeating_disable_or_enable_changes_and_records_nothing() {
     let app = spawn_app().await;
     let alice_password = alice(&app).await;
-    let bob = json!({"username": "bob", "password": PASSWORD});
-    let bob_id = expect_json(app.client.post("/api/admin/users", bob).await, 201).await["user"]
-        ["id"]
-        .as_i64()
-        .unwrap();
+    let bob_id = add_user(&app, "bob").await;
     let disable = format!("/api/admin/users/{bob_id}/disable");
     let enable = format!("/api/admin/users/{bob_id}/enable");
     let events = format!("/api/admin/users/{bob_id}/events");
@@ -191,8 +190,7 @@ async fn repeating_disable_or_enable_changes_and_records_nothing() {
 async fn the_role_is_answered_before_the_body_and_self_reset_is_refused() {
     let app = spawn_app().await;
     let alice_password = alice(&app).await;
-    let dave = json!({"username": "dave", "password": PASSWORD});
-    expect_json(app.client.post("/api/admin/users", dave).await, 201).await;
+    add_user(&app, "dave").await;
     let dave = bearer(&app, "dave").await;
     for (path, body) in [
         ("/api/admin/users/1/disable", json!({})),
@@ -223,11 +221,7 @@ async fn the_role_is_answered_before_the_body_and_self_reset_is_refused() {
 async fn an_administrators_action_is_logged_with_its_request_id_and_ip() {
     let app = spawn_app().await;
     let alice_password = alice(&app).await;
-    let bob = json!({"username": "bob", "password": PASSWORD});
-    let bob_id = expect_json(app.client.post("/api/admin/users", bob).await, 201).await["user"]
-        ["id"]
-        .as_i64()
-        .unwrap();
+    let bob_id = add_user(&app, "bob").await;
     let resp = app
         .client
         .post(

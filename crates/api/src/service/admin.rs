@@ -157,84 +157,80 @@ pub async fn reset_two_factor(
     Ok(user)
 }
 
-/// Disables an account, ending every session and pending sign-in. An account that is already
-/// disabled is answered as it is, with nothing asked, changed or recorded.
+/// Disables an account, ending every session and pending sign-in.
 pub async fn disable_user(
     state: &AppState,
     client: &ClientInfo,
     authority: Authority<'_>,
     user_id: i64,
 ) -> ApiResult<UserRow> {
-    let actor = authority.actor();
-    if matches!(actor, Actor::Admin(id) if id == user_id) {
-        return Err(ApiError::InvalidRequest(
-            "you cannot disable your own account".into(),
-        ));
-    }
-    let now = state.now();
-    let target = state
-        .db
-        .read(move |conn| rules::target_within_reach(conn, actor, user_id, now))
-        .await?;
-    if target.disabled_at.is_some() {
-        return Ok(target);
-    }
-    let record = Record::new(client, actor);
-    let stored = record.clone();
-    let lock = move |conn: &mut DbConn| rules::lock(conn, actor, Some(user_id));
-    let (user, changed) = step_up::confirmed(state, client, authority, lock, move |conn, now| {
-        rules::target_within_reach(conn, actor, user_id, now)?;
-        let changed = user_admin::change_disabled(conn, user_id, Some(now))?;
-        if changed {
-            sessions::delete_for_user(conn, user_id)?;
-            user_admin::delete_challenges(conn, user_id)?;
-            stored.store(conn, user_id, "admin.user_disabled", now)?;
-        }
-        let user = users::find(conn, user_id)?.ok_or(ApiError::NotFound)?;
-        Ok((user, changed))
-    })
-    .await?;
-    if changed {
-        record.announce(user_id, "admin.user_disabled");
-    }
-    Ok(user)
+    set_disabled(state, client, authority, user_id, true).await
 }
 
-/// Re-enables a disabled account (an enabled one is answered as it is, with nothing asked,
-/// changed or recorded). It hands the account's access back, an administrator's included, so it
-/// takes the same confirmation as disabling.
+/// Re-enables a disabled account. It hands the account's access back, an administrator's
+/// included, so it takes the same confirmation as disabling.
 pub async fn enable_user(
     state: &AppState,
     client: &ClientInfo,
     authority: Authority<'_>,
     user_id: i64,
 ) -> ApiResult<UserRow> {
+    set_disabled(state, client, authority, user_id, false).await
+}
+
+/// An account already in the asked state is answered as it is, with nothing asked, changed or
+/// recorded.
+async fn set_disabled(
+    state: &AppState,
+    client: &ClientInfo,
+    authority: Authority<'_>,
+    user_id: i64,
+    disable: bool,
+) -> ApiResult<UserRow> {
     let actor = authority.actor();
-    let target = state
-        .db
-        .read(move |conn| {
+    if disable && matches!(actor, Actor::Admin(id) if id == user_id) {
+        return Err(ApiError::InvalidRequest(
+            "you cannot disable your own account".into(),
+        ));
+    }
+    // Disabling takes protection away (the reach rule); enabling only needs a live administrator.
+    let check = move |conn: &mut DbConn, now: i64| {
+        if disable {
+            rules::target_within_reach(conn, actor, user_id, now)
+        } else {
             rules::actor_still_admin(conn, actor)?;
             users::find(conn, user_id)?.ok_or(ApiError::NotFound)
-        })
-        .await?;
-    if target.disabled_at.is_none() {
+        }
+    };
+    let now = state.now();
+    let target = state.db.read(move |conn| check(conn, now)).await?;
+    if target.disabled_at.is_some() == disable {
         return Ok(target);
     }
+    let event = if disable {
+        "admin.user_disabled"
+    } else {
+        "admin.user_enabled"
+    };
     let record = Record::new(client, actor);
     let stored = record.clone();
     let lock = move |conn: &mut DbConn| rules::lock(conn, actor, Some(user_id));
     let (user, changed) = step_up::confirmed(state, client, authority, lock, move |conn, now| {
-        rules::actor_still_admin(conn, actor)?;
-        let changed = user_admin::change_disabled(conn, user_id, None)?;
+        check(conn, now)?;
+        let changed = user_admin::change_disabled(conn, user_id, disable.then_some(now))?;
         if changed {
-            stored.store(conn, user_id, "admin.user_enabled", now)?;
+            if disable {
+                sessions::delete_for_user(conn, user_id)?;
+                user_admin::delete_challenges(conn, user_id)?;
+            }
+            stored.store(conn, user_id, event, now)?;
         }
         let user = users::find(conn, user_id)?.ok_or(ApiError::NotFound)?;
         Ok((user, changed))
     })
     .await?;
     if changed {
-        record.announce(user_id, "admin.user_enabled");
+        record.announce(user_id, event);
     }
     Ok(user)
 }
