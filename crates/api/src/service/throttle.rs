@@ -93,13 +93,17 @@ pub async fn charge_login(state: &AppState, username_key: &str, ip: &str) -> Api
 }
 
 pub async fn refund_login(state: &AppState, username_key: &str, ip: &str) -> ApiResult<()> {
-    let key = login_key(username_key, ip);
-    let ip = login_ip_key(ip);
+    refund(state, [login_key(username_key, ip), login_ip_key(ip)]).await
+}
+
+/// Gives one charge back to each key, in one transaction.
+async fn refund(state: &AppState, keys: [String; 2]) -> ApiResult<()> {
     state
         .db
         .write(move |conn| {
-            throttles::refund(conn, &key)?;
-            throttles::refund(conn, &ip)?;
+            for key in &keys {
+                throttles::refund(conn, key)?;
+            }
             Ok(())
         })
         .await
@@ -223,16 +227,7 @@ pub async fn second_factor_failed(state: &AppState, user_id: i64) -> ApiResult<b
 /// are given back in a transaction of their own, so such endings never add up to a lock that no
 /// failure ever set.
 pub async fn second_factor_refund(state: &AppState, user_id: i64, ip: &str) -> ApiResult<()> {
-    let account = account_key(user_id);
-    let ip = ip_key(ip);
-    state
-        .db
-        .write(move |conn| {
-            throttles::refund(conn, &account)?;
-            throttles::refund(conn, &ip)?;
-            Ok(())
-        })
-        .await
+    refund(state, [account_key(user_id), ip_key(ip)]).await
 }
 
 /// `SuccessReset` in a transaction of its own.
