@@ -79,6 +79,15 @@ async fn a_password_only_administrator_cannot_strip_or_disable_an_administrator_
         )
         .await;
     }
+    // Both refusals are on alice's record.
+    let alice_events = expect_json(app.client.get("/api/admin/users/1/events").await, 200).await;
+    let refusals = alice_events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "admin.action.refused" && e["reason"] == "outranked")
+        .count();
+    assert_eq!(refusals, 2, "{alice_events}");
     let bob_now = user(&app, bob_id).await;
     assert_eq!(bob_now["two_factor"]["enabled"], true, "{bob_now}");
     assert_eq!(bob_now["disabled"], false, "{bob_now}");

@@ -11,6 +11,7 @@ use crate::db::{recovery_codes, sessions, totp, user_admin, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::service::accounts;
 use crate::service::admin_rules as rules;
+use crate::service::audit as audit_log;
 use crate::service::step_up::{self, Authority};
 use crate::state::AppState;
 
@@ -126,19 +127,21 @@ pub async fn reset_two_factor(
 ) -> ApiResult<UserRow> {
     let actor = authority.actor();
     if matches!(actor, Actor::Admin(id) if id == user_id) {
-        return Err(ApiError::InvalidRequest(
+        let err = ApiError::InvalidRequest(
             "to turn off two-factor authentication for your own account, use POST /api/2fa/disable"
                 .into(),
-        ));
+        );
+        return refused(state, client, actor, Err(err)).await;
     }
     let now = state.now();
-    state
+    let checked = state
         .db
         .read(move |conn| {
             rules::target_within_reach(conn, actor, user_id, now)?;
             rules::reset_possible(conn, user_id)
         })
-        .await?;
+        .await;
+    refused(state, client, actor, checked).await?;
     let record = Record::new(client, actor);
     let stored = record.clone();
     let lock = move |conn: &mut DbConn| rules::lock(conn, actor, Some(user_id));
@@ -189,9 +192,8 @@ async fn set_disabled(
 ) -> ApiResult<UserRow> {
     let actor = authority.actor();
     if disable && matches!(actor, Actor::Admin(id) if id == user_id) {
-        return Err(ApiError::InvalidRequest(
-            "you cannot disable your own account".into(),
-        ));
+        let err = ApiError::InvalidRequest("you cannot disable your own account".into());
+        return refused(state, client, actor, Err(err)).await;
     }
     // Disabling takes protection away (the reach rule); enabling only needs a live administrator.
     let check = move |conn: &mut DbConn, now: i64| {
@@ -203,7 +205,13 @@ async fn set_disabled(
         }
     };
     let now = state.now();
-    let target = state.db.read(move |conn| check(conn, now)).await?;
+    let target = refused(
+        state,
+        client,
+        actor,
+        state.db.read(move |conn| check(conn, now)).await,
+    )
+    .await?;
     if target.disabled_at.is_some() == disable {
         return Ok(target);
     }
@@ -244,6 +252,35 @@ pub async fn events(state: &AppState, user_id: i64, limit: i64) -> ApiResult<Vec
             Ok(audit::list_for_user(conn, user_id, limit)?)
         })
         .await
+}
+
+/// Records, on the acting administrator, an action refused before any confirmation because it
+/// would take away more than they may (an administrator with 2FA) or act on themselves: a stolen
+/// session probing for what it can do leaves a trace.
+async fn refused<T>(
+    state: &AppState,
+    client: &ClientInfo,
+    actor: Actor,
+    checked: ApiResult<T>,
+) -> ApiResult<T> {
+    let reason = match &checked {
+        Err(ApiError::EnrollmentRequired) => "outranked",
+        Err(ApiError::InvalidRequest(_)) => "own_account",
+        _ => return checked,
+    };
+    if let Actor::Admin(id) = actor {
+        let event = "admin.action.refused";
+        audit_log::record(
+            state,
+            client,
+            Some(id),
+            event,
+            audit_log::FAILURE,
+            Some(reason),
+        )
+        .await;
+    }
+    checked
 }
 
 /// The audit record of an administrative action, on the affected user, naming the actor: stored

@@ -22,6 +22,7 @@ const events: Record<string, string> = {
   "2fa.disable.failure": "Turning off two-factor authentication failed",
   "recovery_code.regenerate.failure": "Creating new recovery codes failed",
   "admin.step_up.failure": "Confirming an administrator action failed",
+  "admin.action.refused": "Administrator action refused",
   "csrf.rejected": "A request from another website was refused",
   "admin.2fa_reset": "Two-factor authentication reset by an administrator",
   "admin.admin_created": "Administrator account created by an administrator",
@@ -41,6 +42,8 @@ const reasons: Record<string, string> = {
   "2fa_required": "code asked next",
   disabled: "account disabled",
   user_request: "at your request",
+  outranked: "the other administrator has two-factor authentication",
+  own_account: "it was your own account",
 };
 
 function words(name: string): string {
