@@ -1,8 +1,8 @@
-//! An administrator's step-up before an action that takes protection away from another account
-//! (resetting its second factor, disabling it): the administrator's own password, plus a current
-//! code from their authenticator when their account has 2FA on. A stolen session or an unlocked
-//! browser alone cannot remove someone's second factor, and an administrator who signed in with
-//! a password only cannot undo a stronger administrator's factor without that password too.
+//! An administrator's step-up before an action that takes protection away from an account or
+//! hands out access (resetting its second factor, disabling or re-enabling it, creating an
+//! administrator): the administrator's own password, plus a current code from their
+//! authenticator when their account has 2FA on. A stolen session or an unlocked browser alone
+//! cannot do any of these; which administrator may act on which account is `admin_rules`.
 
 use crate::auth::ClientInfo;
 use crate::db::{users::UserRow, DbConn};
@@ -41,9 +41,8 @@ impl Authority<'_> {
 
 /// Runs `lock`, then `action`, in one write transaction once the authority is confirmed (the
 /// callers of actions that need a confirmation build `Authority::Confirmed` from the request
-/// body). `lock` runs before the administrator's code is consumed, so the users rows are always
-/// locked before a TOTP row. The administrator's
-/// code is consumed in that same transaction (replay-safe), and failures count toward the
+/// body). The administrator's code is consumed in that same transaction (replay-safe), after
+/// `lock`, so the users rows are always locked before a TOTP row; failures count toward the
 /// administrator's own password throttle and account lock, like the login.
 pub async fn confirmed<T, L, F>(
     state: &AppState,
